@@ -1,0 +1,1 @@
+"""One import framework for every file contract of PRODUCT.md §7."""

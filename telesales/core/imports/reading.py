@@ -1,0 +1,190 @@
+"""Turn an uploaded file into a header and a stream of numbered rows, whatever its encoding.
+
+CSV in UTF-8 (with or without BOM), UTF-16 with BOM, GBK/GB18030; CRLF, LF or CR line ends;
+XLSX/XLS/ODS through python-calamine. Rows are streamed: memory stays flat for any file size.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from django.utils.translation import gettext as _
+
+SAMPLE_BYTES = 256 * 1024
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+csv.field_size_limit(10 * 1024 * 1024)
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read; nothing is stored."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class Table:
+    """A readable file: its first row, the rows after it with their 1-based line numbers."""
+
+    format: str
+    encoding: str
+    first_row: list[str]
+    rows: Iterator[tuple[int, list[str]]]
+    bytes_total: int
+    position: callable  # () -> bytes consumed so far, for progress
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S") if value.time() else value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def detect_encoding(sample: bytes) -> str:
+    """utf-8-sig / utf-16 by BOM, else UTF-8 when the sample decodes, else GB18030 (⊃ GBK)."""
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        codecs.getincrementaldecoder("gb18030")().decode(sample, final=False)
+        return "gb18030"
+    except UnicodeDecodeError:
+        # Mostly UTF-8 with a few broken bytes (caller names cut mid-character, say):
+        # keep every row and mark the broken bytes rather than refuse the file.
+        return "utf-8"
+
+
+def _looks_binary(sample: bytes, encoding: str) -> bool:
+    if encoding == "utf-16":
+        return False
+    if b"\x00" in sample:
+        return True
+    controls = sum(1 for b in sample[:4096] if b < 9 or 13 < b < 32)
+    return controls > 8
+
+
+def _sniff_delimiter(first_line: str) -> str:
+    counts = {d: first_line.count(d) for d in (",", "\t", ";", "|")}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ","
+
+
+def _read_csv(stream: BinaryIO, size: int) -> Table:
+    sample = stream.read(SAMPLE_BYTES)
+    stream.seek(0)
+    if not sample.strip():
+        raise ImportFileError(_("The file is empty."))
+    encoding = detect_encoding(sample)
+    if _looks_binary(sample, encoding):
+        raise ImportFileError(
+            _("This file is neither a CSV text file nor an Excel workbook, so it cannot be read.")
+        )
+    text = io.TextIOWrapper(stream, encoding=encoding, errors="replace", newline="")
+    first_line = sample.decode(encoding if encoding != "utf-16" else "utf-16", "replace")
+    first_line = first_line.lstrip("\ufeff").splitlines()[0] if first_line.strip() else ""
+    reader = csv.reader(text, delimiter=_sniff_delimiter(first_line), strict=False)
+
+    def numbered() -> Iterator[tuple[int, list[str]]]:
+        previous_end = 0
+        try:
+            for record in reader:
+                start = previous_end + 1
+                previous_end = reader.line_num
+                cells = [
+                    c.strip().lstrip("\ufeff") if i == 0 else c.strip()
+                    for i, c in enumerate(record)
+                ]
+                if not any(cells):
+                    continue
+                yield start, cells
+        except csv.Error as exc:
+            raise ImportFileError(
+                _("The CSV file is malformed near line %(line)s: %(error)s")
+                % {"line": previous_end + 1, "error": exc}
+            ) from exc
+
+    rows = numbered()
+    first = next(rows, None)
+    if first is None:
+        raise ImportFileError(_("The file has no rows."))
+    return Table(
+        format="csv",
+        encoding=encoding,
+        first_row=first[1],
+        rows=rows,
+        bytes_total=size,
+        position=lambda: stream.tell() if not stream.closed else size,
+    )
+
+
+def _read_workbook(stream: BinaryIO, size: int) -> Table:
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_filelike(stream)
+        sheet = workbook.get_sheet_by_index(0)
+        iterator = iter(sheet.iter_rows())
+    except (CalamineError, ValueError, OSError) as exc:
+        raise ImportFileError(
+            _("The Excel workbook could not be opened (%(error)s).") % {"error": exc}
+        ) from exc
+    total_height = sheet.height or 1
+    state = {"line": 0}
+
+    def numbered() -> Iterator[tuple[int, list[str]]]:
+        offset = sheet.start[0] if sheet.start else 0
+        for index, values in enumerate(iterator):
+            state["line"] = index + 1
+            cells = [_cell_text(v) for v in values]
+            if not any(cells):
+                continue
+            yield offset + index + 1, cells
+
+    rows = numbered()
+    first = next(rows, None)
+    if first is None:
+        raise ImportFileError(_("The workbook's first sheet has no rows."))
+    return Table(
+        format="xlsx",
+        encoding="",
+        first_row=first[1],
+        rows=rows,
+        bytes_total=size,
+        position=lambda: int(size * state["line"] / total_height),
+    )
+
+
+def read_table(stream: BinaryIO) -> Table:
+    """Open a CSV or Excel file; raises ImportFileError with a translated reason."""
+    stream.seek(0, io.SEEK_END)
+    size = stream.tell()
+    stream.seek(0)
+    if size == 0:
+        raise ImportFileError(_("The file is empty."))
+    head = stream.read(8)
+    stream.seek(0)
+    if head.startswith(ZIP_MAGIC) or head.startswith(OLE_MAGIC):
+        return _read_workbook(stream, size)
+    return _read_csv(stream, size)
