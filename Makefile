@@ -31,7 +31,6 @@ run: $(STAMP)
 	@mkdir -p "$(TELESALES_DATA_DIR)"
 	$(BIN)/telesales migrate --no-input
 	$(BIN)/telesales demo --if-empty
-	$(BIN)/telesales collectstatic --no-input --verbosity 0
 	@$(BIN)/telesales demo --logins
 	$(BIN)/telesales runserver $(HOST):$(PORT)
 

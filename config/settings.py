@@ -208,3 +208,8 @@ TELESALES = {
     "COMPANY_TIME_ZONE": TIME_ZONE,
     "IMPORT_PREVIEW_ROWS": 20,
 }
+
+# WhiteNoise serves static files in every environment; finders let it serve straight from the
+# installed packages, so `make run` needs no collectstatic step.
+WHITENOISE_USE_FINDERS = True
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
