@@ -32,6 +32,8 @@ def pytest_report_header(config):
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.AXES_ENABLED = False
+    # Argon2 is the real hasher; tests make many logins and need a fast one.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @dataclass

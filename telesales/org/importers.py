@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from telesales.core.imports import fields
 from telesales.core.imports.base import Column, Importer, RowError, StoreContext
@@ -65,26 +65,30 @@ def _optional(row: dict[str, str], key: str) -> str | None:
 
 class EmployeeImporter(Importer):
     kind = "employees"
-    label = _l("Employees")
+    label = gettext_lazy("Employees")
     master_data = True
-    description = _l(
+    description = gettext_lazy(
         "One row per employee. A team that does not exist yet is created; a supervisor leads "
         "the team in their team column; manager_no may name any row of the file."
     )
     columns = (
-        Column("employee_no", _l("Employee number")),
-        Column("name", _l("Name")),
-        Column("team", _l("Team"), required=False),
-        Column("role", _l("Role"), help=_l("rep, supervisor, manager, hr, staff or admin")),
-        Column("manager_no", _l("Manager number"), required=False),
-        Column("hire_date", _l("Hire date")),
-        Column("leave_date", _l("Leave date"), required=False),
-        Column("extension", _l("Extension"), required=False),
-        Column("email", _l("Email"), required=False),
-        Column("pay_grade", _l("Pay grade"), required=False),
-        Column("department", _l("Department"), required=False),
-        Column("position", _l("Position"), required=False),
-        Column("base_bonus", _l("Base bonus"), required=False),
+        Column("employee_no", gettext_lazy("Employee number")),
+        Column("name", gettext_lazy("Name")),
+        Column("team", gettext_lazy("Team"), required=False),
+        Column(
+            "role",
+            gettext_lazy("Role"),
+            help=gettext_lazy("rep, supervisor, manager, hr, staff or admin"),
+        ),
+        Column("manager_no", gettext_lazy("Manager number"), required=False),
+        Column("hire_date", gettext_lazy("Hire date")),
+        Column("leave_date", gettext_lazy("Leave date"), required=False),
+        Column("extension", gettext_lazy("Extension"), required=False),
+        Column("email", gettext_lazy("Email"), required=False),
+        Column("pay_grade", gettext_lazy("Pay grade"), required=False),
+        Column("department", gettext_lazy("Department"), required=False),
+        Column("position", gettext_lazy("Position"), required=False),
+        Column("base_bonus", gettext_lazy("Base bonus"), required=False),
     )
 
     def allowed(self, user) -> bool:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from telesales.core.imports import fields
 from telesales.core.imports.base import Column, Importer, StoreContext
@@ -24,14 +24,14 @@ class ProductRow:
 
 class ProductImporter(Importer):
     kind = "products"
-    label = _l("Products")
+    label = gettext_lazy("Products")
     master_data = True
-    description = _l("One row per product; key_product is yes or no (是/否).")
+    description = gettext_lazy("One row per product; key_product is yes or no (是/否).")
     columns = (
-        Column("product_code", _l("Product code")),
-        Column("name", _l("Product name"), aliases=("name", "名称", "名稱")),
-        Column("key_product", _l("Key product"), required=False),
-        Column("unit_price", _l("Unit price"), required=False),
+        Column("product_code", gettext_lazy("Product code")),
+        Column("name", gettext_lazy("Product name"), aliases=("name", "名称", "名稱")),
+        Column("key_product", gettext_lazy("Key product"), required=False),
+        Column("unit_price", gettext_lazy("Unit price"), required=False),
     )
 
     def allowed(self, user) -> bool:

@@ -1,0 +1,113 @@
+"""End to end in headless Chromium (Debian's package) driven by Playwright."""
+
+import os
+import shutil
+
+import pytest
+
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM:
+        pytest.skip("Chromium is not installed (Debian: apt install chromium); .ci/run installs it")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, transactional_db, settings):
+    settings.AXES_ENABLED = False
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.errors = errors
+    yield page
+    context.close()
+
+
+def _log_in(page, live_server, username):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_load_state("load")
+    assert page.url == f"{live_server.url}/", page.content()[:3000]
+
+
+def test_supervisor_sees_team_and_switches_language(page, live_server, org):
+    # given
+    _log_in(page, live_server, "s1")
+    # when: the supervisor opens the team from the home page
+    assert page.locator("html").get_attribute("lang") == "zh-hans"
+    page.click("[data-testid=home-teams] >> text=T1")
+    # then: the team's reps are listed
+    members = page.locator("[data-testid=team-members]")
+    assert "张一" in members.inner_text()
+    assert "张三" not in members.inner_text()
+    # when: switching to English, then to Traditional Chinese
+    with page.expect_navigation():
+        page.select_option("#language-select", "en")
+    # then
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator("h2", has_text="Members").count() == 1
+    with page.expect_navigation():
+        page.select_option("#language-select", "zh-hant")
+    assert page.locator("html").get_attribute("lang") == "zh-hant"
+    assert page.locator("h2", has_text="成員").count() == 1
+    # the choice is kept on the account
+    org.s1.user.refresh_from_db()
+    assert org.s1.user.language == "zh-hant"
+    assert page.errors == []
+
+
+def test_hr_imports_employees_with_one_bad_row(page, live_server, org, tmp_path):
+    # given
+    from telesales.org.models import Employee
+
+    path = tmp_path / "employees.csv"
+    path.write_text(
+        "employee_no,name,team,role,manager_no,hire_date\n"
+        "E100,新人甲,T1,rep,S1,2026-09-01\n"
+        "E101,新人乙,T1,rep,S1,2026-13-01\n",
+        encoding="utf-8",
+    )
+    _log_in(page, live_server, "h1")
+    with page.expect_navigation():
+        page.select_option("#language-select", "en")
+    # when: upload, preview, confirm
+    page.goto(f"{live_server.url}/imports/employees/")
+    page.set_input_files("input[type=file]", str(path))
+    page.click("button[type=submit]:has-text('Upload and preview')")
+    page.wait_for_selector("[data-testid=rejected]")
+    assert not Employee.objects.filter(employee_no="E100").exists()
+    rejected = page.locator("[data-testid=rejected]").inner_text()
+    page.click("button:has-text('Confirm and import')")
+    page.wait_for_selector("[data-testid=import-status]:has-text('Done')")
+    # then: the good row is stored, the bad one reported with its line and reason
+    assert "3" in rejected and "hire_date" in rejected and "2026-13-01" in rejected
+    assert Employee.objects.filter(employee_no="E100").exists()
+    assert not Employee.objects.filter(employee_no="E101").exists()
+    assert page.errors == []
