@@ -334,9 +334,9 @@ def demo_build(*, today: dt.date, seed: int = DEMO_SEED) -> DemoSummary:
     if Employee.objects.exists():
         raise DemoError(_("The database already has employees; the demo was not built."))
     taken = sorted(
-        get_user_model().objects.filter(username__in=DEMO_USERNAMES).values_list(
-            "username", flat=True
-        )
+        get_user_model()
+        .objects.filter(username__in=DEMO_USERNAMES)
+        .values_list("username", flat=True)
     )
     if taken:
         raise DemoError(
