@@ -31,8 +31,11 @@ run: $(STAMP)
 	@mkdir -p "$(TELESALES_DATA_DIR)"
 	$(BIN)/telesales migrate --no-input
 	$(BIN)/telesales demo --if-empty
+	@echo
 	@$(BIN)/telesales demo --logins
-	$(BIN)/telesales runserver $(HOST):$(PORT)
+	@echo
+	@echo "Open http://$(HOST):$(PORT)/ and log in with one of the accounts above."
+	DEBUG=1 $(BIN)/telesales runserver $(HOST):$(PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
