@@ -171,3 +171,31 @@ def test_history_records_transfer_and_promotion(org):
     ]
     assignments = list(org.r1.team_assignments.values_list("team__code", "start", "end"))
     assert assignments == [("T1", date(2025, 1, 6), date(2026, 3, 1)), ("T2", date(2026, 3, 1), None)]
+
+
+def test_transfer_moves_scope_to_the_new_supervisor(org):
+    # given
+    from datetime import date
+
+    from telesales.org.services import employee_transfer
+
+    # when
+    employee_transfer(actor=None, employee=org.r1, team=org.t2, date=date(2026, 5, 1))
+    # then
+    org.r1.refresh_from_db()
+    assert org.r1.manager == org.s2
+    s1_user = type(org.s1.user).objects.get(pk=org.s1.user.pk)
+    s2_user = type(org.s2.user).objects.get(pk=org.s2.user.pk)
+    assert "R1" not in set(access.employees_visible_to(s1_user).values_list("employee_no", flat=True))
+    assert "R1" in set(access.employees_visible_to(s2_user).values_list("employee_no", flat=True))
+
+
+def test_admin_who_left_loses_access(org):
+    from datetime import date
+
+    from telesales.org.services import employee_leave
+
+    employee_leave(actor=None, employee=org.admin, date=date(2026, 1, 31), voluntary=True)
+    user = type(org.admin.user).objects.get(pk=org.admin.user.pk)
+    assert access.user_role(user) is None
+    assert not access.employees_visible_to(user).exists()

@@ -44,12 +44,12 @@ def user_role(user) -> str | None:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
     employee = user_employee(user)
+    if employee is not None and employee.leave_date is not None and employee.leave_date <= _today():
+        return None  # a leaver's login no longer opens anything, superuser or not
     if user.is_superuser:
         return Role.ADMIN
     if employee is None:
         return None
-    if employee.leave_date is not None and employee.leave_date <= _today():
-        return None  # a leaver's login no longer opens anything
     return employee.role
 
 

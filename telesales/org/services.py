@@ -43,7 +43,7 @@ def company_default() -> Company:
     """The company this installation runs; created on first use."""
     company = Company.objects.order_by("pk").first()
     if company is None:
-        company = Company.objects.create(code="company", name=_("Our company"))
+        company = Company.objects.create(code="company", name="Company")
     return company
 
 
@@ -262,7 +262,19 @@ def employee_leave(
 
 
 def employee_transfer(*, actor, employee: Employee, team: Team, date: dt.date) -> Employee:
-    return employee_update(actor=actor, employee=employee, effective=date, team=team)
+    """Move an employee to another team; a rep reporting to the old team's supervisor now
+    reports to the new team's supervisor, so scope follows the move."""
+    changes: dict = {"team": team, "department": team.department}
+    old_team = employee.team
+    if (
+        old_team is not None
+        and old_team.supervisor_id
+        and employee.manager_id == old_team.supervisor_id
+        and team.supervisor_id
+        and team.supervisor_id != employee.pk
+    ):
+        changes["manager"] = team.supervisor
+    return employee_update(actor=actor, employee=employee, effective=date, **changes)
 
 
 def employee_promote(
