@@ -48,7 +48,7 @@ GOOD = [
     ["E002", "李娜", "T9", "rep", "S009", "2026-01-05", "2026-06-30", "8102", "", "P3"],
     ["S009", "王芳", "T9", "supervisor", "", "2025-06-01", "", "8109", "", "P5"],
 ]
-NO_SUCH_FILE_MESSAGE = "This file is neither a CSV text file nor an Excel workbook, so it cannot be read."
+NOT_READABLE = "This file is neither a CSV text file nor an Excel workbook, so it cannot be read."
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 200
 
 
@@ -269,7 +269,12 @@ def test_the_command_records_its_run_and_one_audit_row(db, tmp_path):
     _import_json(path)
     # then
     run = ImportRun.objects.get()
-    assert (run.kind, run.source, run.status, run.filename) == ("employees", "cli", "done", "employees.csv")
+    assert (run.kind, run.source, run.status, run.filename) == (
+        "employees",
+        "cli",
+        "done",
+        "employees.csv",
+    )
     assert (run.rows, run.stored, run.updated, run.duplicates, run.rejected) == (3, 3, 0, 0, [])
     audit = AuditEvent.objects.get(action="import.run")
     assert audit.actor_label == "command line"
@@ -296,7 +301,9 @@ def test_the_summary_without_json(db, tmp_path):
 
 def test_json_output_has_exactly_the_documented_keys(db, tmp_path):
     # given
-    path = _write(tmp_path, _csv([*GOOD, ["E009", "", "T9", "rep", "", "2026-01-05", "", "", "", ""]]))
+    path = _write(
+        tmp_path, _csv([*GOOD, ["E009", "", "T9", "rep", "", "2026-01-05", "", "", "", ""]])
+    )
     # when
     code, out, _err = _command(path, "--json")
     # then
@@ -443,8 +450,48 @@ def test_each_bad_cell_is_reported_on_its_column(db, cells, column, reason):
     # when
     result, _info = _execute(data)
     # then
-    assert [r.as_dict() for r in result.rejected] == [{"row": 2, "column": column, "reason": reason}]
+    assert [r.as_dict() for r in result.rejected] == [
+        {"row": 2, "column": column, "reason": reason}
+    ]
     assert list(Employee.objects.values_list("employee_no", flat=True)) == ["S009"]
+
+
+@pytest.mark.xfail(
+    reason="org/importers.py EmployeeImporter.parse() checks the length of employee_no, name "
+    "and extension only: a team (Team.code max 40), pay_grade (max 20) or position (max 100) "
+    "that is too long is stored whole on SQLite and makes PostgreSQL raise DataError, failing "
+    "the whole import, instead of rejecting the row",
+    strict=True,
+)
+@pytest.mark.parametrize(
+    ("column", "value"), [("team", "T" * 41), ("pay_grade", "P" * 21), ("position", "X" * 101)]
+)
+def test_a_value_too_long_for_its_column_rejects_the_row(db, column, value):
+    # given
+    header = ["employee_no", "name", "role", "hire_date", column]
+    data = _csv([["E001", "张伟", "rep", "2026-01-05", value]], header)
+    # when
+    result, _info = _execute(data)
+    # then
+    assert [(r.row, r.column) for r in result.rejected] == [(2, column)]
+    assert Employee.objects.count() == 0
+
+
+@pytest.mark.xfail(
+    reason="org/importers.py EmployeeImporter.parse() accepts a base_bonus with more than two "
+    "decimals; the database keeps two (Employee.base_bonus decimal_places=2), so _store_row() "
+    "compares 5000.56 with 5000.555 and every re-run counts the row as updated",
+    strict=True,
+)
+def test_a_base_bonus_with_three_decimals_is_not_updated_on_every_run(db, tmp_path):
+    # given
+    header = ["employee_no", "name", "role", "hire_date", "base_bonus"]
+    path = _write(tmp_path, _csv([["E001", "张伟", "rep", "2026-01-05", "5000.555"]], header))
+    _import_json(path)
+    # when
+    _code, payload = _import_json(path)
+    # then
+    assert (payload["stored"], payload["updated"]) == (0, 0)
 
 
 @pytest.mark.parametrize(
@@ -473,7 +520,9 @@ def test_roles_may_be_given_by_their_label(db):
 def test_an_extension_owned_by_someone_else_is_rejected(org, tmp_path):
     # given
     extension_assign(actor=None, employee=org.r1, number="8001", valid_from=dt.date(2025, 1, 6))
-    path = _write(tmp_path, _csv([["E101", "新人", "T1", "rep", "", "2026-09-01", "", "8001", "", ""]]))
+    path = _write(
+        tmp_path, _csv([["E101", "新人", "T1", "rep", "", "2026-09-01", "", "8001", "", ""]])
+    )
     # when
     code, payload = _import_json(path)
     # then
@@ -563,11 +612,11 @@ def test_an_unreadable_file_exits_2_and_stores_nothing(db, tmp_path):
     code, out, err = _command(path, "--json")
     # then
     assert code == 2
-    assert json.loads(out) == {"error": NO_SUCH_FILE_MESSAGE}
-    assert err == NO_SUCH_FILE_MESSAGE + "\n"
+    assert json.loads(out) == {"error": NOT_READABLE}
+    assert err == NOT_READABLE + "\n"
     assert _counts() == before
     run = ImportRun.objects.get()
-    assert (run.status, run.message, run.stored) == ("failed", NO_SUCH_FILE_MESSAGE, 0)
+    assert (run.status, run.message, run.stored) == ("failed", NOT_READABLE, 0)
 
 
 def test_a_missing_file_exits_2(db, tmp_path):
@@ -640,7 +689,21 @@ FULL_HEADER = [*HEADER, "department", "position", "base_bonus"]
 def test_running_a_file_with_every_column_again_stores_nothing(org, tmp_path):
     # given: the optional columns too, some cells left empty
     rows = [
-        ["E101", "新人一", "T1", "rep", "S1", "2026-09-01", "", "8201", "", "P3", "sales", "", "5000"],
+        [
+            "E101",
+            "新人一",
+            "T1",
+            "rep",
+            "S1",
+            "2026-09-01",
+            "",
+            "8201",
+            "",
+            "P3",
+            "sales",
+            "",
+            "5000",
+        ],
         ["H101", "人事二", "", "hr", "", "2026-09-01", "", "", "", "", "hr", "HRBP", ""],
         ["C101", "客服二", "", "staff", "", "2026-09-01", "", "", "", "", "", "", ""],
     ]
@@ -666,15 +729,16 @@ def test_running_a_file_with_every_column_again_stores_nothing(org, tmp_path):
 def test_running_a_file_with_an_empty_department_cell_again_stores_nothing(org, tmp_path):
     # given: a team member whose department cell is empty (the template has the column)
     rows = [["E102", "新人二", "T1", "rep", "S1", "2026-09-01", "", "8202", "", "P3", "", "", ""]]
-    path = _write(tmp_path, _csv(rows, header))
+    path = _write(tmp_path, _csv(rows, FULL_HEADER))
     _import_json(path)
     before = _counts()
     # when
     code, payload = _import_json(path)
     # then
     assert code == 0
-    assert payload == {"rows": 3, "stored": 0, "duplicates": 3, "rejected": [], "updated": 0}
+    assert payload == {"rows": 1, "stored": 0, "duplicates": 1, "rejected": [], "updated": 0}
     assert _counts() == before | {"audit": before["audit"] + 1}
+    assert Employee.objects.get(employee_no="E102").department == org.sales
 
 
 def test_a_changed_team_is_counted_as_updated_and_becomes_a_transfer(db, tmp_path):
@@ -690,7 +754,10 @@ def test_a_changed_team_is_counted_as_updated_and_becomes_a_transfer(db, tmp_pat
     e001 = Employee.objects.get(employee_no="E001")
     assert e001.team.code == "T8"
     today = timezone.localdate()
-    assert [(e.kind, e.date, e.from_team.code if e.from_team else None, e.to_team.code) for e in e001.events.all()] == [
+    assert [
+        (e.kind, e.date, e.from_team.code if e.from_team else None, e.to_team.code)
+        for e in e001.events.all()
+    ] == [
         ("hire", dt.date(2026, 1, 5), None, "T9"),
         ("transfer", today, "T9", "T8"),
     ]
@@ -717,9 +784,46 @@ def test_a_changed_pay_grade_is_counted_as_updated_without_new_history(db, tmp_p
     assert (update.before, update.after) == ({"pay_grade": "P3"}, {"pay_grade": "P4"})
 
 
-def test_a_file_without_optional_columns_keeps_the_stored_values(db, tmp_path):
+def test_a_changed_manager_is_counted_as_updated(org, tmp_path):
     # given
+    row = ["E101", "新人", "T1", "rep", "S1", "2026-09-01", "", "", "", ""]
+    _import_json(_write(tmp_path, _csv([row]), "first.csv"))
+    path = _write(tmp_path, _csv([row[:4] + ["M1"] + row[5:]]), "second.csv")
+    # when
+    code, payload = _import_json(path)
+    # then
+    assert code == 0
+    assert payload == {"rows": 1, "stored": 0, "duplicates": 0, "rejected": [], "updated": 1}
+    assert Employee.objects.get(employee_no="E101").manager == org.manager
+
+
+def test_a_file_without_optional_columns_keeps_the_stored_values(db, tmp_path):
+    # given: E001 and S009 re-sent with the required columns only
     _import_json(_write(tmp_path, _csv(GOOD), "first.csv"))
+    before = _counts()
+    header = ["employee_no", "name", "role", "hire_date"]
+    rows = [[r[0], r[1], r[3], r[5]] for r in (GOOD[0], GOOD[2])]
+    path = _write(tmp_path, _csv(rows, header), "second.csv")
+    # when
+    code, payload = _import_json(path)
+    # then
+    assert code == 0
+    assert payload == {"rows": 2, "stored": 0, "duplicates": 2, "rejected": [], "updated": 0}
+    assert _people() == EXPECTED_PEOPLE
+    assert _counts() == before | {"audit": before["audit"] + 1}
+
+
+@pytest.mark.xfail(
+    reason="org/importers.py EmployeeImporter.parse() reads leave_date with "
+    "row.get('leave_date') or '', so a file without the optional leave_date column gives "
+    "leave_date=None and _store_row() clears every stored leave date (a rehire), unlike the "
+    "other optional columns, which keep the stored value when absent",
+    strict=True,
+)
+def test_a_file_without_the_leave_date_column_keeps_stored_leave_dates(db, tmp_path):
+    # given: E002 left on 2026-06-30; the second file has no leave_date column
+    _import_json(_write(tmp_path, _csv(GOOD), "first.csv"))
+    before = _counts()
     header = ["employee_no", "name", "role", "hire_date"]
     rows = [[r[0], r[1], r[3], r[5]] for r in GOOD]
     path = _write(tmp_path, _csv(rows, header), "second.csv")
@@ -727,11 +831,9 @@ def test_a_file_without_optional_columns_keeps_the_stored_values(db, tmp_path):
     code, payload = _import_json(path)
     # then
     assert code == 0
-    assert payload["stored"] == 0
-    assert payload["updated"] == 1  # E002's leave date column is absent: they are employed again
-    people = {p[0]: p for p in _people()}
-    assert people["E001"] == EXPECTED_PEOPLE[0]
-    assert people["S009"] == EXPECTED_PEOPLE[2]
+    assert payload == {"rows": 3, "stored": 0, "duplicates": 3, "rejected": [], "updated": 0}
+    assert Employee.objects.get(employee_no="E002").leave_date == dt.date(2026, 6, 30)
+    assert _counts() == before | {"audit": before["audit"] + 1}
 
 
 def test_a_new_row_added_to_a_known_file_is_the_only_one_stored(db, tmp_path):
@@ -776,7 +878,10 @@ def test_dry_run_summary_says_nothing_was_stored(db, tmp_path):
     code, out, _err = _command(path, "--dry-run")
     # then
     assert code == 0
-    assert out == "3 rows: 3 stored, 0 updated, 0 already stored, 0 rejected (dry run, nothing stored).\n"
+    assert (
+        out
+        == "3 rows: 3 stored, 0 updated, 0 already stored, 0 rejected (dry run, nothing stored).\n"
+    )
     assert Employee.objects.count() == 0
 
 
@@ -849,9 +954,7 @@ def _workbook_typed() -> bytes:
     ],
     ids=["utf8-lf", "gbk-crlf", "gb18030-cr", "bom-cr", "utf16-tab", "xlsx", "xlsx-typed"],
 )
-def test_every_encoding_line_end_and_workbook_imports_the_same_employees(
-    db, tmp_path, build, name
-):
+def test_every_encoding_line_end_and_workbook_imports_the_same_employees(db, tmp_path, build, name):
     # given
     path = _write(tmp_path, build(), name)
     # when
@@ -875,7 +978,16 @@ def test_a_gbk_file_then_the_same_rows_as_xlsx_is_a_duplicate(db, tmp_path):
 
 def test_headers_may_be_english_labels_in_any_case_and_order(db, tmp_path):
     # given
-    header = ["Hire Date", "EMPLOYEE NUMBER", " Name ", "team", "Role", "Manager number", "Extension", "unknown"]
+    header = [
+        "Hire Date",
+        "EMPLOYEE NUMBER",
+        " Name ",
+        "team",
+        "Role",
+        "Manager number",
+        "Extension",
+        "unknown",
+    ]
     rows = [[r[5], r[0], r[1], r[2], r[3], r[4], r[7], "x"] for r in GOOD]
     # when
     result, info = _execute(_csv(rows, header))
