@@ -75,9 +75,15 @@ def _person(no, name, role, *, team=None, manager=None, hire=dt.date(2025, 1, 6)
 @pytest.fixture
 def org(db) -> Org:
     company = company_default()
-    sales = department_ensure(actor=None, company=company, code="sales", name="销售部", kind=Department.Kind.SALES)
-    hr_dept = department_ensure(actor=None, company=company, code="hr", name="人力资源部", kind=Department.Kind.HR)
-    cs = department_ensure(actor=None, company=company, code="cs", name="客服部", kind=Department.Kind.CUSTOMER_SERVICE)
+    sales = department_ensure(
+        actor=None, company=company, code="sales", name="销售部", kind=Department.Kind.SALES
+    )
+    hr_dept = department_ensure(
+        actor=None, company=company, code="hr", name="人力资源部", kind=Department.Kind.HR
+    )
+    cs = department_ensure(
+        actor=None, company=company, code="cs", name="客服部", kind=Department.Kind.CUSTOMER_SERVICE
+    )
     t1 = team_ensure(actor=None, code="T1", department=sales, name="一组")
     t2 = team_ensure(actor=None, code="T2", department=sales, name="二组")
     manager = _person("M1", "王经理", Role.MANAGER, department=sales)

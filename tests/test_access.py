@@ -49,7 +49,9 @@ def test_employee_pages_and_export_follow_scope(org, login, who):
     # when / then: each profile opens exactly when in scope
     for employee in everyone:
         response = client.get(f"/people/{employee.pk}/")
-        assert response.status_code == (200 if employee.employee_no in expected_people else 404), employee
+        assert response.status_code == (200 if employee.employee_no in expected_people else 404), (
+            employee
+        )
     # the list and its export hold exactly the scope
     listing = client.get("/people/?status=all")
     assert listing.status_code == 200
@@ -92,7 +94,14 @@ def test_home_shows_only_the_scope(org, login, who):
 
 
 def test_anonymous_is_sent_to_login(org, client):
-    for url in ["/", "/teams/", "/people/", "/people/export.csv", f"/people/{org.r1.pk}/", "/imports/"]:
+    for url in [
+        "/",
+        "/teams/",
+        "/people/",
+        "/people/export.csv",
+        f"/people/{org.r1.pk}/",
+        "/imports/",
+    ]:
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"].startswith("/accounts/login/")
@@ -104,7 +113,9 @@ def test_leaver_login_opens_nothing(org, login):
 
     from telesales.org.services import employee_leave
 
-    employee_leave(actor=None, employee=org.r1, date=timezone.localdate(), voluntary=True, reason="个人发展")
+    employee_leave(
+        actor=None, employee=org.r1, date=timezone.localdate(), voluntary=True, reason="个人发展"
+    )
     client = login(Employee.objects.get(pk=org.r1.pk))
     # when
     response = client.get(f"/people/{org.r1.pk}/")
@@ -138,7 +149,15 @@ def test_admin_reaches_org_admin(org, login):
 def test_employee_list_queries_are_bounded(org, login, django_assert_max_num_queries):
     # given: a large team
     for n in range(60):
-        employee_hire(actor=None, employee_no=f"X{n:03}", name=f"员工{n}", role=Role.REP, team=org.t1, manager=org.s1, hire_date=org.r1.hire_date)
+        employee_hire(
+            actor=None,
+            employee_no=f"X{n:03}",
+            name=f"员工{n}",
+            role=Role.REP,
+            team=org.t1,
+            manager=org.s1,
+            hire_date=org.r1.hire_date,
+        )
     client = login(org.hr)
     # when / then: the page costs the same few queries however many people it lists
     with django_assert_max_num_queries(12):
@@ -161,7 +180,9 @@ def test_history_records_transfer_and_promotion(org):
 
     # when
     employee_transfer(actor=org.s1.user, employee=org.r1, team=org.t2, date=date(2026, 3, 1))
-    employee_promote(actor=org.s1.user, employee=org.r1, date=date(2026, 4, 1), role=Role.SUPERVISOR)
+    employee_promote(
+        actor=org.s1.user, employee=org.r1, date=date(2026, 4, 1), role=Role.SUPERVISOR
+    )
     # then
     kinds = list(org.r1.events.values_list("kind", "date"))
     assert kinds == [
@@ -170,7 +191,10 @@ def test_history_records_transfer_and_promotion(org):
         (EmployeeEvent.Kind.PROMOTION, date(2026, 4, 1)),
     ]
     assignments = list(org.r1.team_assignments.values_list("team__code", "start", "end"))
-    assert assignments == [("T1", date(2025, 1, 6), date(2026, 3, 1)), ("T2", date(2026, 3, 1), None)]
+    assert assignments == [
+        ("T1", date(2025, 1, 6), date(2026, 3, 1)),
+        ("T2", date(2026, 3, 1), None),
+    ]
 
 
 def test_transfer_moves_scope_to_the_new_supervisor(org):
@@ -186,7 +210,9 @@ def test_transfer_moves_scope_to_the_new_supervisor(org):
     assert org.r1.manager == org.s2
     s1_user = type(org.s1.user).objects.get(pk=org.s1.user.pk)
     s2_user = type(org.s2.user).objects.get(pk=org.s2.user.pk)
-    assert "R1" not in set(access.employees_visible_to(s1_user).values_list("employee_no", flat=True))
+    assert "R1" not in set(
+        access.employees_visible_to(s1_user).values_list("employee_no", flat=True)
+    )
     assert "R1" in set(access.employees_visible_to(s2_user).values_list("employee_no", flat=True))
 
 

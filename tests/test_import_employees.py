@@ -456,13 +456,6 @@ def test_each_bad_cell_is_reported_on_its_column(db, cells, column, reason):
     assert list(Employee.objects.values_list("employee_no", flat=True)) == ["S009"]
 
 
-@pytest.mark.xfail(
-    reason="org/importers.py EmployeeImporter.parse() checks the length of employee_no, name "
-    "and extension only: a team (Team.code max 40), pay_grade (max 20) or position (max 100) "
-    "that is too long is stored whole on SQLite and makes PostgreSQL raise DataError, failing "
-    "the whole import, instead of rejecting the row",
-    strict=True,
-)
 @pytest.mark.parametrize(
     ("column", "value"), [("team", "T" * 41), ("pay_grade", "P" * 21), ("position", "X" * 101)]
 )
@@ -477,12 +470,6 @@ def test_a_value_too_long_for_its_column_rejects_the_row(db, column, value):
     assert Employee.objects.count() == 0
 
 
-@pytest.mark.xfail(
-    reason="org/importers.py EmployeeImporter.parse() accepts a base_bonus with more than two "
-    "decimals; the database keeps two (Employee.base_bonus decimal_places=2), so _store_row() "
-    "compares 5000.56 with 5000.555 and every re-run counts the row as updated",
-    strict=True,
-)
 def test_a_base_bonus_with_three_decimals_is_not_updated_on_every_run(db, tmp_path):
     # given
     header = ["employee_no", "name", "role", "hire_date", "base_bonus"]
@@ -554,13 +541,6 @@ def test_an_extension_freed_by_a_leaver_may_be_given_to_a_new_hire(db):
     ]
 
 
-@pytest.mark.xfail(
-    reason="org/importers.py EmployeeImporter.finish() checks extension conflicts only against "
-    "the database, so two rows of one file with the same extension and overlapping dates reach "
-    "_link(), where extension_assign() raises ValidationError; nothing catches it, finish() "
-    "rolls back and the whole import fails with an internal error",
-    strict=True,
-)
 def test_two_rows_of_one_file_with_the_same_extension_reject_the_second(db, tmp_path):
     # given
     rows = [
@@ -576,12 +556,6 @@ def test_two_rows_of_one_file_with_the_same_extension_reject_the_second(db, tmp_
     assert list(Employee.objects.values_list("employee_no", flat=True)) == ["E001"]
 
 
-@pytest.mark.xfail(
-    reason="org/importers.py EmployeeImporter.finish() builds in_file before rows are rejected "
-    "for an extension conflict, so a row whose manager_no names such a rejected row passes the "
-    "manager check and _link() then stores it silently without a manager",
-    strict=True,
-)
 def test_a_row_whose_manager_row_was_rejected_is_not_stored_without_its_manager(org, tmp_path):
     # given: S009's extension belongs to R1, so S009 is rejected; E001 names S009 as manager
     extension_assign(actor=None, employee=org.r1, number="8001", valid_from=dt.date(2025, 1, 6))
@@ -720,12 +694,6 @@ def test_running_a_file_with_every_column_again_stores_nothing(org, tmp_path):
     assert (e101.department.code, e101.base_bonus) == ("sales", Decimal("5000.00"))
 
 
-@pytest.mark.xfail(
-    reason="org/importers.py EmployeeImporter._store_row(): an empty department cell gives "
-    "changes['department'] = None, but employee_hire() stored the team's department, so every "
-    "re-run counts the row as updated and clears the employee's department",
-    strict=True,
-)
 def test_running_a_file_with_an_empty_department_cell_again_stores_nothing(org, tmp_path):
     # given: a team member whose department cell is empty (the template has the column)
     rows = [["E102", "新人二", "T1", "rep", "S1", "2026-09-01", "", "8202", "", "P3", "", "", ""]]
@@ -813,13 +781,6 @@ def test_a_file_without_optional_columns_keeps_the_stored_values(db, tmp_path):
     assert _counts() == before | {"audit": before["audit"] + 1}
 
 
-@pytest.mark.xfail(
-    reason="org/importers.py EmployeeImporter.parse() reads leave_date with "
-    "row.get('leave_date') or '', so a file without the optional leave_date column gives "
-    "leave_date=None and _store_row() clears every stored leave date (a rehire), unlike the "
-    "other optional columns, which keep the stored value when absent",
-    strict=True,
-)
 def test_a_file_without_the_leave_date_column_keeps_stored_leave_dates(db, tmp_path):
     # given: E002 left on 2026-06-30; the second file has no leave_date column
     _import_json(_write(tmp_path, _csv(GOOD), "first.csv"))

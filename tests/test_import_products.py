@@ -262,13 +262,6 @@ def test_a_missing_product_code_header_refuses_the_file(db, tmp_path):
     assert Product.objects.count() == 0
 
 
-@pytest.mark.xfail(
-    reason="sales/importers.py ProductImporter.parse() reads an absent key_product column as "
-    "'' (no) and an absent unit_price as None, so a file without those optional columns "
-    "clears every stored key-product flag and price; the employees importer keeps stored "
-    "values for absent optional columns",
-    strict=True,
-)
 def test_a_file_without_the_optional_columns_keeps_key_product_and_price(db, tmp_path):
     # given
     _import(tmp_path, _csv(GOOD))

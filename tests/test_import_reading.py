@@ -99,12 +99,6 @@ def test_gb18030_four_byte_characters_outside_gbk_are_decoded():
     assert rows == [(2, ["E001", "𠮷祥"])]
 
 
-@pytest.mark.xfail(
-    reason="reading.py detect_encoding() decides on the first 256 KiB only (SAMPLE_BYTES) and "
-    "_read_csv() then decodes with errors='replace', so a GBK file whose first 256 KiB are "
-    "ASCII has every later Chinese cell silently replaced by U+FFFD",
-    strict=True,
-)
 def test_gbk_text_after_the_first_256_kib_of_ascii_is_decoded():
     # given: 20000 ASCII rows (about 400 KB), then one row with Chinese
     ascii_rows = "".join(f"E{i:05d},Zhang Wei,T1\n" for i in range(20000))
@@ -208,12 +202,6 @@ def test_xlsx_is_read_through_the_same_function_with_sheet_row_numbers():
     ]
 
 
-@pytest.mark.xfail(
-    reason="reading.py _read_workbook adds sheet.start[0] to the index of iter_rows(), but "
-    "python-calamine's iter_rows() already starts at sheet row 1, so rows after leading blank "
-    "rows are numbered too high",
-    strict=True,
-)
 def test_xlsx_row_numbers_stay_sheet_row_numbers_after_leading_blank_rows():
     # given: rows 1 and 2 of the sheet are empty
     data = _xlsx({3: ["employee_no", "name"], 4: ["E001", "张伟"], 6: ["E002", "李娜"]})

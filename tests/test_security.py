@@ -54,9 +54,13 @@ def test_login_is_throttled_after_five_failures(org, client, settings):
     settings.AXES_ENABLED = True
     # when
     for _ in range(5):
-        client.post("/accounts/login/", {"username": "r1", "password": "wrong"}, REMOTE_ADDR="10.0.0.1")
+        client.post(
+            "/accounts/login/", {"username": "r1", "password": "wrong"}, REMOTE_ADDR="10.0.0.1"
+        )
     response = client.post(
-        "/accounts/login/", {"username": "r1", "password": "Tele-sales-2026!"}, REMOTE_ADDR="10.0.0.1"
+        "/accounts/login/",
+        {"username": "r1", "password": "Tele-sales-2026!"},
+        REMOTE_ADDR="10.0.0.1",
     )
     # then: even the right password is refused while locked
     assert response.status_code == 429
@@ -73,7 +77,9 @@ def test_pages_send_a_strict_content_security_policy(org, login):
 
 def test_audit_log_is_append_only(org):
     # given
-    event = audit_record(actor=org.admin.user, action="test.change", obj=org.t1, before={"a": 1}, after={"a": 2})
+    event = audit_record(
+        actor=org.admin.user, action="test.change", obj=org.t1, before={"a": 1}, after={"a": 2}
+    )
     # when / then
     with pytest.raises(PermissionError):
         event.save()
@@ -93,9 +99,17 @@ def test_services_write_audit_rows(org):
     from telesales.org.services import employee_leave
 
     # when
-    employee_leave(actor=org.hr.user, employee=org.r2, date=date(2026, 6, 30), voluntary=False, reason="试用期未通过")
+    employee_leave(
+        actor=org.hr.user,
+        employee=org.r2,
+        date=date(2026, 6, 30),
+        voluntary=False,
+        reason="试用期未通过",
+    )
     # then
-    event = AuditEvent.objects.filter(action="employee.update", object_id=str(org.r2.pk)).latest("id")
+    event = AuditEvent.objects.filter(action="employee.update", object_id=str(org.r2.pk)).latest(
+        "id"
+    )
     assert event.actor == org.hr.user
     assert event.before == {"leave_date": None}
     assert event.after == {"leave_date": "2026-06-30"}

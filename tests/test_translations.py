@@ -66,6 +66,9 @@ def test_every_string_in_the_code_is_in_the_catalogue(tmp_path):
         capture_output=True,
     )
     # then
-    fresh = {e.msgid for e in polib.pofile(str(tmp_path / "telesales/locale/zh_Hans/LC_MESSAGES/django.po"))}
+    fresh = {
+        e.msgid
+        for e in polib.pofile(str(tmp_path / "telesales/locale/zh_Hans/LC_MESSAGES/django.po"))
+    }
     committed = {e.msgid for e in polib.pofile(str(LOCALE / "zh_Hans/LC_MESSAGES/django.po"))}
     assert sorted(fresh - committed) == [], "run `make messages` and translate the new strings"

@@ -49,6 +49,7 @@ class EmployeeRow:
     manager_no: str | None
     hire_date: dt.date
     leave_date: dt.date | None
+    leave_date_given: bool
     extension: str | None
     email: str | None
     pay_grade: str | None
@@ -61,6 +62,11 @@ def _optional(row: dict[str, str], key: str) -> str | None:
     """None when the column is absent from the file: an update then keeps the stored value."""
     value = row.get(key)
     return None if value is None else value.strip()
+
+
+def _limited(row: dict[str, str], key: str, max_length: int) -> str | None:
+    value = _optional(row, key)
+    return None if value is None else fields.text(value, key, max_length=max_length)
 
 
 class EmployeeImporter(Importer):
@@ -100,7 +106,7 @@ class EmployeeImporter(Importer):
             "张伟",
             "T1",
             "rep",
-            "S001",
+            "",
             "2026-01-05",
             "",
             "8001",
@@ -121,7 +127,7 @@ class EmployeeImporter(Importer):
         manager_no = _optional(row, "manager_no")
         if manager_no and manager_no == employee_no:
             raise RowError("manager_no", _("An employee cannot be their own manager."))
-        email = _optional(row, "email")
+        email = _limited(row, "email", 254)
         if email and ("@" not in email or " " in email):
             raise RowError("email", _("“%(value)s” is not an email address.") % {"value": email})
         extension = _optional(row, "extension")
@@ -131,22 +137,26 @@ class EmployeeImporter(Importer):
                 _("“%(value)s” is not an extension or agent id.") % {"value": extension},
             )
         bonus = row.get("base_bonus")
+        base_bonus = (
+            None if bonus is None else fields.decimal(bonus, "base_bonus", minimum=Decimal(0))
+        )
+        if base_bonus is not None and base_bonus.as_tuple().exponent < -2:
+            raise RowError("base_bonus", _("An amount has at most two decimal places."))
         return EmployeeRow(
             employee_no=employee_no,
             name=fields.text(row["name"], "name", required=True, max_length=100),
-            team=_optional(row, "team"),
+            team=_limited(row, "team", 40),
             role=fields.choice(row["role"], "role", roles),
             manager_no=manager_no,
             hire_date=hire_date,
             leave_date=leave_date,
+            leave_date_given="leave_date" in row,  # an absent column keeps stored leave dates
             extension=extension,
             email=email,
-            pay_grade=_optional(row, "pay_grade"),
-            department=_optional(row, "department"),
-            position=_optional(row, "position"),
-            base_bonus=None
-            if bonus is None
-            else fields.decimal(bonus, "base_bonus", minimum=Decimal(0)),
+            pay_grade=_limited(row, "pay_grade", 20),
+            department=_limited(row, "department", 40),
+            position=_limited(row, "position", 100),
+            base_bonus=base_bonus,
         )
 
     def store(self, batch, ctx: StoreContext) -> None:
@@ -169,32 +179,29 @@ class EmployeeImporter(Importer):
                 continue
             seen[row.employee_no] = line
             accepted.append((line, row))
-        in_file = {row.employee_no for _line, row in accepted}  # managers may be named by any row
         existing = {e.employee_no: e for e in Employee.objects.select_related("team", "user")}
-        valid: list[tuple[int, EmployeeRow]] = []
-        for line, row in accepted:
-            if row.manager_no and row.manager_no not in in_file and row.manager_no not in existing:
+        valid = self._without_extension_conflicts(accepted, existing, result)
+        # A row whose manager is neither stored nor a valid row of this file is rejected;
+        # rejecting it may orphan another row, so repeat until nothing changes.
+        while True:
+            in_file = {row.employee_no for _line, row in valid}
+            orphans = [
+                (line, row)
+                for line, row in valid
+                if row.manager_no
+                and row.manager_no not in in_file
+                and row.manager_no not in existing
+            ]
+            if not orphans:
+                break
+            for line, row in orphans:
                 result.reject(
                     line,
                     "manager_no",
                     _("No employee %(no)s exists in this file or in the system.")
                     % {"no": row.manager_no},
                 )
-                continue
-            if row.extension:
-                current = existing.get(row.employee_no)
-                conflict = extension_conflict(
-                    row.extension, row.hire_date, row.leave_date, exclude_employee=current
-                )
-                if conflict is not None:
-                    result.reject(
-                        line,
-                        "extension",
-                        _("Extension %(number)s already belongs to %(owner)s.")
-                        % {"number": row.extension, "owner": conflict.employee},
-                    )
-                    continue
-            valid.append((line, row))
+            valid = [item for item in valid if item not in orphans]
         company = company_default()
         by_no: dict[str, Employee] = dict(existing)
         for line, row in valid:
@@ -205,6 +212,49 @@ class EmployeeImporter(Importer):
             except ValidationError as error:
                 result.reject(line, "employee_no", " ".join(error.messages))
         self._link(valid, by_no, ctx)
+
+    def _without_extension_conflicts(self, rows, existing, result) -> list[tuple[int, EmployeeRow]]:
+        """Two owners of one extension may not overlap, whether stored or in this file."""
+        taken: dict[str, list[tuple[dt.date, dt.date | None, int]]] = {}
+        valid = []
+        for line, row in rows:
+            if row.extension:
+                conflict = extension_conflict(
+                    row.extension,
+                    row.hire_date,
+                    row.leave_date,
+                    exclude_employee=existing.get(row.employee_no),
+                )
+                if conflict is not None:
+                    result.reject(
+                        line,
+                        "extension",
+                        _("Extension %(number)s already belongs to %(owner)s.")
+                        % {"number": row.extension, "owner": conflict.employee},
+                    )
+                    continue
+                clash = next(
+                    (
+                        other
+                        for start, end, other in taken.get(row.extension, [])
+                        if (end is None or end > row.hire_date)
+                        and (row.leave_date is None or row.leave_date > start)
+                    ),
+                    None,
+                )
+                if clash is not None:
+                    result.reject(
+                        line,
+                        "extension",
+                        _(
+                            "Extension %(number)s is also given on line %(line)s of this file for the same dates."
+                        )
+                        % {"number": row.extension, "line": clash},
+                    )
+                    continue
+                taken.setdefault(row.extension, []).append((row.hire_date, row.leave_date, line))
+            valid.append((line, row))
+        return valid
 
     def _department(self, row: EmployeeRow, company, ctx) -> Department | None:
         if not row.department:
@@ -257,19 +307,17 @@ class EmployeeImporter(Importer):
             ctx.result.stored += 1
             ctx.state.setdefault("new", set()).add(employee.pk)
             return employee
-        changes = {
-            "name": row.name,
-            "role": row.role,
-            "hire_date": row.hire_date,
-            "leave_date": row.leave_date,
-        }
+        # Absent columns and empty optional cells keep what is stored.
+        changes: dict = {"name": row.name, "role": row.role, "hire_date": row.hire_date}
+        if row.leave_date_given:
+            changes["leave_date"] = row.leave_date
         if row.team is not None:
             changes["team"] = team
         for key in ("email", "pay_grade", "position"):
             value = getattr(row, key)
             if value is not None:
                 changes[key] = value
-        if row.department is not None:
+        if department is not None:
             changes["department"] = department
         if row.base_bonus is not None:
             changes["base_bonus"] = row.base_bonus
@@ -284,7 +332,7 @@ class EmployeeImporter(Importer):
         """Second pass: managers, team leadership and extensions, then the counts."""
         changed: set[int] = ctx.state.setdefault("changed", set())
         new: set[int] = ctx.state.setdefault("new", set())
-        for _line, row in valid:
+        for line, row in valid:
             employee = by_no.get(row.employee_no)
             if employee is None:
                 continue
@@ -299,16 +347,25 @@ class EmployeeImporter(Importer):
                     team_set_supervisor(actor=ctx.actor, team=team, supervisor=employee)
                     changed.add(employee.pk)
             if row.extension:
+                employee.refresh_from_db(fields=["leave_date"])
                 ext = employee.extensions.filter(number=row.extension).first()
-                if ext is None or ext.valid_from != row.hire_date or ext.valid_to != row.leave_date:
-                    extension_assign(
-                        actor=ctx.actor,
-                        employee=employee,
-                        number=row.extension,
-                        valid_from=row.hire_date,
-                        valid_to=row.leave_date,
-                    )
-                    changed.add(employee.pk)
+                if (
+                    ext is None
+                    or ext.valid_from != row.hire_date
+                    or ext.valid_to != employee.leave_date
+                ):
+                    try:
+                        extension_assign(
+                            actor=ctx.actor,
+                            employee=employee,
+                            number=row.extension,
+                            valid_from=row.hire_date,
+                            valid_to=employee.leave_date,
+                        )
+                    except ValidationError as error:
+                        ctx.result.reject(line, "extension", " ".join(error.messages))
+                    else:
+                        changed.add(employee.pk)
             if employee.pk not in new:
                 if employee.pk in changed:
                     ctx.result.updated += 1

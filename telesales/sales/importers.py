@@ -18,7 +18,7 @@ from telesales.sales.services import product_upsert
 class ProductRow:
     product_code: str
     name: str
-    key_product: bool
+    key_product: bool | None  # None: column absent, keep what is stored
     unit_price: Decimal | None
 
 
@@ -49,7 +49,9 @@ class ProductImporter(Importer):
                 row["product_code"], "product_code", required=True, max_length=40
             ),
             name=fields.text(row["name"], "name", required=True),
-            key_product=fields.boolean(row.get("key_product") or "", "key_product"),
+            key_product=None
+            if "key_product" not in row
+            else fields.boolean(row["key_product"], "key_product"),
             unit_price=price,
         )
 

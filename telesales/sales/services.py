@@ -14,11 +14,13 @@ PRODUCT_FIELDS = ["name", "key_product", "unit_price"]
 
 @transaction.atomic
 def product_upsert(
-    *, actor, code: str, name: str, key_product: bool, unit_price: Decimal | None
+    *, actor, code: str, name: str, key_product: bool | None, unit_price: Decimal | None
 ) -> tuple[Product, str]:
-    """Create or update a product by code; returns the product and 'stored', 'updated' or 'same'."""
+    """Create or update a product by code; a None flag or price keeps the stored one.
+    Returns the product and 'stored', 'updated' or 'same'."""
     product = Product.objects.select_for_update().filter(code=code).first()
     values = {"name": name, "key_product": key_product, "unit_price": unit_price}
+    values = {k: v for k, v in values.items() if v is not None}
     if product is None:
         product = Product.objects.create(code=code, **values)
         audit_record(

@@ -56,24 +56,34 @@ def _cell_text(value) -> str:
     return str(value).strip()
 
 
-def detect_encoding(sample: bytes) -> str:
-    """utf-8-sig / utf-16 by BOM, else UTF-8 when the sample decodes, else GB18030 (⊃ GBK)."""
+def _decodes_as(stream: BinaryIO, encoding: str) -> bool:
+    """Whether the whole file decodes, read in chunks so memory stays flat."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    stream.seek(0)
+    try:
+        while chunk := stream.read(1024 * 1024):
+            decoder.decode(chunk, final=False)
+        decoder.decode(b"", final=True)
+        return True
+    except UnicodeDecodeError:
+        return False
+    finally:
+        stream.seek(0)
+
+
+def detect_encoding(stream: BinaryIO, sample: bytes) -> str:
+    """utf-8-sig / utf-16 by BOM, else UTF-8 when the whole file decodes, else GB18030 (⊃ GBK)."""
     if sample.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
+    if _decodes_as(stream, "utf-8"):
         return "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        codecs.getincrementaldecoder("gb18030")().decode(sample, final=False)
+    if _decodes_as(stream, "gb18030"):
         return "gb18030"
-    except UnicodeDecodeError:
-        # Mostly UTF-8 with a few broken bytes (caller names cut mid-character, say):
-        # keep every row and mark the broken bytes rather than refuse the file.
-        return "utf-8"
+    # Mostly UTF-8 with a few broken bytes (caller names cut mid-character, say):
+    # keep every row and mark the broken bytes rather than refuse the file.
+    return "utf-8"
 
 
 def _looks_binary(sample: bytes, encoding: str) -> bool:
@@ -96,7 +106,7 @@ def _read_csv(stream: BinaryIO, size: int) -> Table:
     stream.seek(0)
     if not sample.strip():
         raise ImportFileError(_("The file is empty."))
-    encoding = detect_encoding(sample)
+    encoding = detect_encoding(stream, sample)
     if _looks_binary(sample, encoding):
         raise ImportFileError(
             _("This file is neither a CSV text file nor an Excel workbook, so it cannot be read.")
@@ -154,13 +164,13 @@ def _read_workbook(stream: BinaryIO, size: int) -> Table:
     state = {"line": 0}
 
     def numbered() -> Iterator[tuple[int, list[str]]]:
-        offset = sheet.start[0] if sheet.start else 0
+        # iter_rows() starts at the sheet's row 1 whatever its first used row is.
         for index, values in enumerate(iterator):
             state["line"] = index + 1
             cells = [_cell_text(v) for v in values]
             if not any(cells):
                 continue
-            yield offset + index + 1, cells
+            yield index + 1, cells
 
     rows = numbered()
     first = next(rows, None)
