@@ -27,9 +27,7 @@ LANGS = ["zh_Hans", "zh_Hant"]
 
 def manage(*args: str) -> None:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"}
-    subprocess.run(
-        [sys.executable, "-m", "telesales.cli", *args], cwd=ROOT, env=env, check=True
-    )
+    subprocess.run([sys.executable, "-m", "telesales.cli", *args], cwd=ROOT, env=env, check=True)
 
 
 def fill_traditional() -> int:
@@ -64,11 +62,14 @@ def main() -> int:
         "--no-obsolete",
         "--no-location",
         *(f"--locale={lang}" for lang in LANGS),
-        *(f"--ignore={d}/*" for d in (".venv", "var", "tests", "build", "bench", "scripts", "docs")),
+        *(
+            f"--ignore={d}/*"
+            for d in (".venv", "var", "tests", "build", "bench", "scripts", "docs")
+        ),
     )
     if not check:
         print(f"filled {fill_traditional()} Traditional Chinese entries from Simplified")
-    manage("compilemessages", *(f"--locale={lang}" for lang in LANGS))
+    manage("compilemessages", "--ignore=.venv", *(f"--locale={lang}" for lang in LANGS))
     problems = []
     for lang in LANGS:
         po = polib.pofile(str(LOCALE / lang / "LC_MESSAGES/django.po"))

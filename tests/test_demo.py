@@ -20,6 +20,7 @@ YEAR_AGO = TODAY - dt.timedelta(days=365)
 
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
+    settings.LANGUAGE_CODE = "en"  # the messages below are compared in English
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
