@@ -8,7 +8,9 @@ class EmployeeFilterForm(forms.Form):
     STATUS_CHOICES = [("active", _("Employed")), ("left", _("Left")), ("all", _("All"))]
 
     q = forms.CharField(label=_("Search"), required=False)
-    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none(), required=False)
+    team = forms.ModelChoiceField(
+        label=_("Team"), queryset=Team.objects.none(), required=False, empty_label=_("All teams")
+    )
     role = forms.ChoiceField(
         label=_("Role"), choices=[("", _("All roles")), *Role.choices], required=False
     )
