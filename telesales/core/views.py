@@ -72,7 +72,8 @@ def imports_index(request):
 @login_required
 def import_upload(request, kind):
     importer = _importer_or_404(request.user, kind)
-    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    bound = request.method == "POST"
+    form = ImportUploadForm(request.POST if bound else None, request.FILES if bound else None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         run = import_run_create(kind=kind, user=request.user, filename=upload.name, stream=upload)
