@@ -112,3 +112,12 @@ def login(client):
 @pytest.fixture
 def user_model():
     return get_user_model()
+
+
+@pytest.fixture
+def english():
+    """Messages compared as text in a test are compared in English."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

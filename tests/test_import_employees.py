@@ -13,7 +13,6 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone, translation
-from openpyxl import Workbook
 
 from telesales.core.imports.registry import get_importer
 from telesales.core.imports.services import import_execute
@@ -28,6 +27,7 @@ from telesales.org.models import (
     TeamAssignment,
 )
 from telesales.org.services import extension_assign
+from tests.files import NOT_READABLE, PNG, csv_bytes, xlsx_bytes
 
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "telesales" / "locale"
 
@@ -48,34 +48,17 @@ GOOD = [
     ["E002", "李娜", "T9", "rep", "S009", "2026-01-05", "2026-06-30", "8102", "", "P3"],
     ["S009", "王芳", "T9", "supervisor", "", "2025-06-01", "", "8109", "", "P5"],
 ]
-NOT_READABLE = "This file is neither a CSV text file nor an Excel workbook, so it cannot be read."
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 200
 
 
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
-def _csv(rows, header=HEADER, *, newline="\n", encoding="utf-8") -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator=newline)
-    if header is not None:
-        writer.writerow(header)
-    writer.writerows(rows)
-    return buffer.getvalue().encode(encoding)
+def _csv(rows, header=HEADER, **options) -> bytes:
+    return csv_bytes(rows, header, **options)
 
 
 def _xlsx(rows, header=HEADER) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(rows, header)
 
 
 def _write(tmp_path, data: bytes, name: str = "employees.csv") -> str:

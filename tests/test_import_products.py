@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
-from django.utils import translation
 from openpyxl import Workbook
 
 from telesales.core.imports.registry import get_importer
 from telesales.core.imports.services import import_execute
 from telesales.core.models import AuditEvent
 from telesales.sales.models import Product
+from tests.files import csv_bytes
 
 HEADER = ["product_code", "name", "key_product", "unit_price"]
 GOOD = [
@@ -32,18 +31,11 @@ EXPECTED = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
-def _csv(rows, header=HEADER, *, newline="\n", encoding="utf-8") -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator=newline)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buffer.getvalue().encode(encoding)
+def _csv(rows, header=HEADER, **options) -> bytes:
+    return csv_bytes(rows, header, **options)
 
 
 def _import(tmp_path, data: bytes, name: str = "products.csv", *extra) -> tuple[int, dict]:

@@ -8,18 +8,12 @@ import random
 import zipfile
 
 import pytest
-from django.utils import translation
 from openpyxl import Workbook
 
 from telesales.core.imports.reading import ImportFileError, read_table
+from tests.files import NOT_READABLE
 
-NOT_READABLE = "This file is neither a CSV text file nor an Excel workbook, so it cannot be read."
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def _read(data: bytes):
