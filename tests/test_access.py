@@ -225,3 +225,47 @@ def test_admin_who_left_loses_access(org):
     user = type(org.admin.user).objects.get(pk=org.admin.user.pk)
     assert access.user_role(user) is None
     assert not access.employees_visible_to(user).exists()
+
+
+def test_employee_export_reimports_unchanged(org, login):
+    # given: one employee with an extension, exported by HR
+    from telesales.core.imports.registry import get_importer
+    from telesales.core.imports.services import import_execute
+    from telesales.org.services import extension_assign
+
+    extension_assign(actor=None, employee=org.r1, number="8001", valid_from=org.r1.hire_date)
+    export = login(org.hr).get("/people/export.csv?status=all").content
+    # when
+    result, _info = import_execute(
+        importer=get_importer("employees"), stream=io.BytesIO(export), actor=None, dry_run=False
+    )
+    # then: nothing new, nothing changed
+    assert (result.rows, result.stored, result.updated, result.rejected) == (9, 0, 0, [])
+    assert result.duplicates == 9
+
+
+def test_team_membership_on_a_date_follows_the_history(org):
+    from datetime import date
+
+    from telesales.org.selectors import team_member_ids_on
+    from telesales.org.services import employee_transfer
+
+    employee_transfer(actor=None, employee=org.r1, team=org.t2, date=date(2026, 3, 1))
+    assert team_member_ids_on([org.t1.pk], date(2026, 2, 28)) == {org.s1.pk, org.r1.pk, org.r2.pk}
+    assert team_member_ids_on([org.t1.pk], date(2026, 3, 1)) == {org.s1.pk, org.r2.pk}
+
+
+def test_visible_q_filters_rows_by_their_employee(org):
+    from telesales.org.models import Extension
+    from telesales.org.services import extension_assign
+
+    for employee, number in ((org.r1, "8001"), (org.r3, "8003")):
+        extension_assign(
+            actor=None, employee=employee, number=number, valid_from=employee.hire_date
+        )
+    s1_user = type(org.s1.user).objects.get(pk=org.s1.user.pk)
+    hr_user = type(org.hr.user).objects.get(pk=org.hr.user.pk)
+    assert list(
+        Extension.objects.filter(access.visible_q(s1_user)).values_list("number", flat=True)
+    ) == ["8001"]
+    assert Extension.objects.filter(access.visible_q(hr_user)).count() == 2

@@ -22,10 +22,6 @@ class Scope:
     employee_ids: frozenset[int]
     team_ids: frozenset[int]
 
-    @property
-    def is_empty(self) -> bool:
-        return not self.company_wide and not self.employee_ids
-
 
 EMPTY_SCOPE = Scope(None, None, False, frozenset(), frozenset())
 

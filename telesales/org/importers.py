@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -38,6 +39,12 @@ def _choice_map(choices) -> dict[str, str]:
     for value, _label in choices:
         mapping[value] = value
     return mapping
+
+
+@functools.cache
+def _role_names() -> dict[str, str]:
+    """Built once: role codes and labels in every language, for every row of every file."""
+    return _choice_map(Role.choices)
 
 
 @dataclass(frozen=True)
@@ -118,7 +125,7 @@ class EmployeeImporter(Importer):
         ]
 
     def parse(self, row: dict[str, str]) -> EmployeeRow:
-        roles = _choice_map(Role.choices)
+        roles = _role_names()
         employee_no = fields.text(row["employee_no"], "employee_no", required=True, max_length=40)
         hire_date = fields.date(row["hire_date"], "hire_date", required=True)
         leave_date = fields.date(row.get("leave_date") or "", "leave_date")

@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 
 from telesales.org import access
 from telesales.org.forms import EmployeeFilterForm
-from telesales.org.models import EmployeeEvent, Role
+from telesales.org.importers import EmployeeImporter
+from telesales.org.models import Employee, EmployeeEvent, Role
 from telesales.org.selectors import headcount_on, recent_events
 
 RECENT_DAYS = 90
@@ -40,7 +41,7 @@ def home(request):
         "scope": scope,
         "role_label": dict(Role.choices).get(scope.role, _("No role")),
         "me": scope.employee,
-        "teams": teams if (scope.company_wide or scope.team_ids) else [],
+        "teams": teams,
         "people_count": people.employed_on(today).count(),
         "headcount": headcount_on(people, today),
         "joiners": recent_events(people, kinds=[EmployeeEvent.Kind.HIRE], since=since),
@@ -132,44 +133,35 @@ def employee_list(request):
 
 @login_required
 def employee_export(request):
-    """The filtered employee list as CSV, with the same scope as the page."""
+    """The filtered list as CSV, with the same scope as the page, in the import's columns so
+    an exported file re-imports unchanged."""
     _form, people = _filtered_employees(request)
+    columns = [c.key for c in EmployeeImporter.columns]
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(
-        [
-            "employee_no",
-            "name",
-            "team",
-            "role",
-            "manager_no",
-            "hire_date",
-            "leave_date",
-            "email",
-            "pay_grade",
-            "department",
-            "position",
-        ]
-    )
-    for e in people:
-        writer.writerow(
-            [
-                e.employee_no,
-                e.name,
-                e.team.code if e.team else "",
-                e.role,
-                e.manager.employee_no if e.manager else "",
-                e.hire_date.isoformat(),
-                e.leave_date.isoformat() if e.leave_date else "",
-                e.email,
-                e.pay_grade,
-                e.department.code if e.department else "",
-                e.position,
-            ]
-        )
+    writer.writerow(columns)
+    for employee in people.prefetch_related("extensions"):
+        writer.writerow([_export_value(employee, key) for key in columns])
     response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="employees.csv"'
     return response
+
+
+def _export_value(employee: Employee, key: str) -> str:
+    match key:
+        case "team":
+            return employee.team.code if employee.team else ""
+        case "manager_no":
+            return employee.manager.employee_no if employee.manager else ""
+        case "department":
+            return employee.department.code if employee.department else ""
+        case "extension":
+            current = max(employee.extensions.all(), key=lambda x: x.valid_from, default=None)
+            return current.number if current else ""
+    value = getattr(employee, key)
+    if value is None:
+        return ""
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
 @login_required

@@ -10,7 +10,7 @@ import codecs
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -39,7 +39,7 @@ class Table:
     first_row: list[str]
     rows: Iterator[tuple[int, list[str]]]
     bytes_total: int
-    position: callable  # () -> bytes consumed so far, for progress
+    position: Callable[[], int]  # bytes consumed so far, for progress
 
 
 def _cell_text(value) -> str:
@@ -112,8 +112,8 @@ def _read_csv(stream: BinaryIO, size: int) -> Table:
             _("This file is neither a CSV text file nor an Excel workbook, so it cannot be read.")
         )
     text = io.TextIOWrapper(stream, encoding=encoding, errors="replace", newline="")
-    first_line = sample.decode(encoding if encoding != "utf-16" else "utf-16", "replace")
-    first_line = first_line.lstrip("\ufeff").splitlines()[0] if first_line.strip() else ""
+    head = sample.decode(encoding, "replace").lstrip("\ufeff").splitlines()
+    first_line = head[0] if head else ""
     reader = csv.reader(text, delimiter=_sniff_delimiter(first_line), strict=False)
 
     def numbered() -> Iterator[tuple[int, list[str]]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Iterator
 from typing import Any, BinaryIO
@@ -160,9 +161,8 @@ def _capture_preview(rows, preview: list, limit: int):
 
 
 def _preview_values(parsed: Any) -> dict[str, str]:
-    values = getattr(parsed, "__dict__", None) or {
-        f: getattr(parsed, f) for f in getattr(parsed, "__dataclass_fields__", {})
-    }
+    """A parsed row (a dataclass) as text for the preview table."""
+    values = {f.name: getattr(parsed, f.name) for f in dataclasses.fields(parsed)}
     return {k: "" if v is None else str(v) for k, v in values.items()}
 
 
