@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "telesales.core",
     "telesales.org",
     "telesales.sales",
+    "telesales.calls",
+    "telesales.kpi",
 ]
 
 MIDDLEWARE = [
@@ -109,7 +111,11 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;",
+        }
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -222,7 +222,7 @@ def test_upload_shows_a_preview_and_stores_nothing(org, login, django_capture_on
     )
     assert (run.rows, run.stored, run.updated, run.duplicates) == (3, 1, 0, 0)
     assert run.rejected == MIXED_REJECTED
-    assert run.detected == "csv utf-8"
+    assert run.detected == "csv · utf-8"
     assert [p["row"] for p in run.preview_rows] == [2]
     assert run.preview_rows[0]["values"]["employee_no"] == "E101"
     assert _new_employees() == []
@@ -356,7 +356,7 @@ def test_products_upload_and_confirm_by_a_manager(org, login, django_capture_on_
     assert (run.status, run.stored, run.detected, Product.objects.count()) == (
         "preview",
         2,
-        "csv gb18030",
+        "csv · gb18030",
         0,
     )
     # when

@@ -110,7 +110,7 @@ class ImportRun(models.Model):
     duplicates = models.PositiveIntegerField(_("duplicates"), default=0)
     rejected = models.JSONField(_("rejected rows"), default=list, blank=True)
     message = models.TextField(_("message"), blank=True)
-    detected = models.CharField(_("detected format"), max_length=120, blank=True)
+    detected = models.CharField(_("detected format"), max_length=255, blank=True)
     preview_rows = models.JSONField(_("preview rows"), default=list, blank=True)
 
     class Meta:
@@ -132,3 +132,27 @@ class ImportRun(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in {self.Status.DONE, self.Status.FAILED, self.Status.CANCELLED}
+
+
+class Setting(models.Model):
+    """A configurable value (effective-call threshold, say); defaults live in core.settings."""
+
+    key = models.CharField(_("key"), max_length=80, unique=True)
+    value = models.JSONField(_("value"))
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["key"]
+        verbose_name = _("setting")
+        verbose_name_plural = _("settings")
+
+    def __str__(self) -> str:
+        return self.key

@@ -236,9 +236,12 @@ def _record_leave(employee: Employee, old_leave, *, voluntary, reason) -> None:
     TeamAssignment.objects.filter(employee=employee).filter(
         Q(end__isnull=True) | Q(end__gt=employee.leave_date)
     ).update(end=employee.leave_date)
-    Extension.objects.filter(employee=employee).filter(
+    # Saved one by one so that what listens to extension changes (call attribution) hears it.
+    for extension in Extension.objects.filter(employee=employee).filter(
         Q(valid_to__isnull=True) | Q(valid_to__gt=employee.leave_date)
-    ).update(valid_to=employee.leave_date)
+    ):
+        extension.valid_to = employee.leave_date
+        extension.save(update_fields=["valid_to"])
 
 
 _RANK = {Role.REP: 1, Role.STAFF: 1, Role.SUPERVISOR: 2, Role.HR: 2, Role.MANAGER: 3, Role.ADMIN: 3}
@@ -348,9 +351,11 @@ def extension_assign(
         )
         return existing
     # A new number closes the employee's previous open extension the day it starts.
-    Extension.objects.filter(
+    for previous in Extension.objects.filter(
         employee=employee, valid_to__isnull=True, valid_from__lt=valid_from
-    ).update(valid_to=valid_from)
+    ):
+        previous.valid_to = valid_from
+        previous.save(update_fields=["valid_to"])
     extension = Extension.objects.create(
         employee=employee, number=number, valid_from=valid_from, valid_to=valid_to
     )

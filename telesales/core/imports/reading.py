@@ -37,6 +37,7 @@ class Table:
     format: str
     encoding: str
     first_row: list[str]
+    first_line: int
     rows: Iterator[tuple[int, list[str]]]
     bytes_total: int
     position: Callable[[], int]  # bytes consumed so far, for progress
@@ -143,6 +144,7 @@ def _read_csv(stream: BinaryIO, size: int) -> Table:
         format="csv",
         encoding=encoding,
         first_row=first[1],
+        first_line=first[0],
         rows=rows,
         bytes_total=size,
         position=lambda: stream.tell() if not stream.closed else size,
@@ -180,6 +182,7 @@ def _read_workbook(stream: BinaryIO, size: int) -> Table:
         format="xlsx",
         encoding="",
         first_row=first[1],
+        first_line=first[0],
         rows=rows,
         bytes_total=size,
         position=lambda: int(size * state["line"] / total_height),

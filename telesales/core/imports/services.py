@@ -113,14 +113,32 @@ def import_execute(
     options: dict[str, Any] | None = None,
     on_progress=None,
     preview_limit: int = 0,
+    state: dict[str, Any] | None = None,
 ) -> tuple[ImportResult, dict[str, Any]]:
     """Import one file. Each batch is its own transaction and storing is idempotent, so a
     re-run after an interruption completes the file without doubling anything; a dry run
     rolls everything back. Raises ImportFileError, before storing anything, when the file
     cannot be read."""
     table = read_table(stream)
-    mapping, ignored = map_columns(importer, table.first_row)
     result = ImportResult()
+    ctx = StoreContext(
+        actor=actor, result=result, dry_run=dry_run, options=options or {}, state=dict(state or {})
+    )
+    execute_table = getattr(importer, "execute_table", None)
+    if execute_table is not None:
+        # Importers of files with their own layouts (phone-system exports) run the file.
+        def run_layout() -> dict[str, Any]:
+            return execute_table(table, ctx, on_progress=on_progress, preview_limit=preview_limit)
+
+        if dry_run:
+            with transaction.atomic():
+                info = run_layout()
+                transaction.set_rollback(True)
+        else:
+            info = run_layout()
+        result.rejected.sort(key=lambda r: r.row)
+        return result, info
+    mapping, ignored = map_columns(importer, table.first_row)
     info: dict[str, Any] = {
         "format": table.format,
         "encoding": table.encoding,
@@ -128,7 +146,6 @@ def import_execute(
         "ignored": ignored,
         "preview": [],
     }
-    ctx = StoreContext(actor=actor, result=result, dry_run=dry_run, options=options or {})
     rows = _parsed_rows(importer, table, mapping, result)
     if preview_limit:
         rows = _capture_preview(rows, info["preview"], preview_limit)
@@ -166,8 +183,9 @@ def _preview_values(parsed: Any) -> dict[str, str]:
     return {k: "" if v is None else str(v) for k, v in values.items()}
 
 
-def import_run_execute(run: ImportRun, *, dry_run: bool) -> ImportResult | None:
-    """Run a stored ImportRun (preview = dry run), recording progress and the outcome."""
+def import_run_execute(run: ImportRun, *, dry_run: bool, on_progress=None) -> ImportResult | None:
+    """Run a stored ImportRun (preview = dry run), recording progress and the outcome;
+    `on_progress(rows, bytes_done, bytes_total)` also hears it (the command line's bar)."""
     importer = get_importer(run.kind)
     ImportRun.objects.filter(pk=run.pk).update(
         status=ImportRun.Status.RUNNING, dry_run=dry_run, bytes_done=0
@@ -175,6 +193,8 @@ def import_run_execute(run: ImportRun, *, dry_run: bool) -> ImportResult | None:
 
     def progress(result: ImportResult, position: int) -> None:
         ImportRun.objects.filter(pk=run.pk).update(rows=result.rows, bytes_done=position)
+        if on_progress is not None:
+            on_progress(result.rows, position, run.bytes_total)
 
     try:
         with run.file.open("rb") as stream:
@@ -186,6 +206,7 @@ def import_run_execute(run: ImportRun, *, dry_run: bool) -> ImportResult | None:
                 options=run.options,
                 on_progress=None if dry_run else progress,
                 preview_limit=20 if dry_run else 0,
+                state={"import_run_id": None if dry_run else run.pk},
             )
     except ImportFileError as error:
         run.status = ImportRun.Status.FAILED
@@ -205,16 +226,21 @@ def import_run_execute(run: ImportRun, *, dry_run: bool) -> ImportResult | None:
     run.updated = result.updated
     run.duplicates = result.duplicates
     run.rejected = [r.as_dict() for r in result.rejected]
-    run.detected = f"{info['format']} {info['encoding']}".strip()
+    run.detected = " · ".join(str(p) for p in (info["format"], info["encoding"]) if p)[:255]
     run.bytes_done = run.bytes_total
+    messages = []
+    if info.get("layout_reason"):
+        messages.append(_("Recognised because %(reason)s.") % {"reason": info["layout_reason"]})
+    messages.extend(str(n) for n in info.get("notes", ()))
     if dry_run:
         run.status = ImportRun.Status.PREVIEW
         run.preview_rows = info["preview"]
-        if info["ignored"]:
-            run.message = _("Columns ignored: %(columns)s") % {
-                "columns": ", ".join(info["ignored"])
-            }
-    else:
+        if info.get("ignored"):
+            messages.append(
+                _("Columns ignored: %(columns)s") % {"columns": ", ".join(info["ignored"])}
+            )
+    run.message = " ".join(messages)
+    if not dry_run:
         run.status = ImportRun.Status.DONE
         run.finished_at = timezone.now()
     run.save()

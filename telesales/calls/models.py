@@ -1,0 +1,148 @@
+"""Calls from the phone system (PRODUCT.md §4) and their daily roll-up per employee."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from telesales.org.models import Employee, Team
+
+
+class Direction(models.TextChoices):
+    OUTBOUND = "outbound", _("Outbound")
+    INBOUND = "inbound", _("Inbound")
+    INTERNAL = "internal", _("Internal")
+
+
+class Call(models.Model):
+    """One call: the legs of a phone-system export that share linkedid (else uniqueid)
+    merged into one row. Times are UTC; local_date is the company-time-zone date of
+    started_at, the call's period."""
+
+    system = models.CharField(_("phone system"), max_length=20)
+    call_id = models.CharField(_("call id"), max_length=80)
+    started_at = models.DateTimeField(_("started at"))
+    local_date = models.DateField(_("date"))
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    duration_seconds = models.PositiveIntegerField(_("duration (s)"), default=0)
+    talk_seconds = models.PositiveIntegerField(_("talk time (s)"), default=0)
+    answered = models.BooleanField(_("answered"), default=False)
+    disposition = models.CharField(_("disposition"), max_length=40, blank=True)
+    direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices)
+    src = models.CharField(_("source"), max_length=80, blank=True)
+    dst = models.CharField(_("destination"), max_length=80, blank=True)
+    caller_name = models.CharField(_("caller name"), max_length=120, blank=True)
+    extension = models.CharField(_("extension / agent id"), max_length=40, blank=True)
+    customer_number = models.CharField(_("customer number"), max_length=80, blank=True)
+    employee = models.ForeignKey(
+        Employee,
+        verbose_name=_("rep"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="calls",
+    )
+    import_run = models.ForeignKey(
+        "core.ImportRun",
+        verbose_name=_("import"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("call")
+        verbose_name_plural = _("calls")
+        constraints = [
+            models.UniqueConstraint(fields=["system", "call_id"], name="call_unique_per_system")
+        ]
+        indexes = [
+            models.Index(fields=["employee", "local_date"], name="call_employee_date"),
+            models.Index(fields=["started_at"], name="call_started"),
+            models.Index(
+                fields=["extension", "local_date"],
+                name="call_unmapped",
+                condition=Q(employee__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.system}:{self.call_id}"
+
+
+class CallDay(models.Model):
+    """One employee's calls on one local date, kept exact by the calls services."""
+
+    employee = models.ForeignKey(
+        Employee, verbose_name=_("employee"), on_delete=models.CASCADE, related_name="call_days"
+    )
+    day = models.DateField(_("date"))
+    team = models.ForeignKey(
+        Team,
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="call_days",
+    )
+    out_calls = models.PositiveIntegerField(_("outbound calls"), default=0)
+    out_connected = models.PositiveIntegerField(_("outbound connected"), default=0)
+    out_talk_seconds = models.PositiveBigIntegerField(_("outbound talk time (s)"), default=0)
+    out_effective = models.PositiveIntegerField(_("outbound effective calls"), default=0)
+    in_calls = models.PositiveIntegerField(_("inbound calls"), default=0)
+    in_connected = models.PositiveIntegerField(_("inbound connected"), default=0)
+    in_talk_seconds = models.PositiveBigIntegerField(_("inbound talk time (s)"), default=0)
+    in_effective = models.PositiveIntegerField(_("inbound effective calls"), default=0)
+    internal_calls = models.PositiveIntegerField(_("internal calls"), default=0)
+
+    class Meta:
+        ordering = ["day", "employee"]
+        verbose_name = _("daily call roll-up")
+        verbose_name_plural = _("daily call roll-ups")
+        constraints = [models.UniqueConstraint(fields=["employee", "day"], name="callday_unique")]
+        indexes = [models.Index(fields=["team", "day"], name="callday_team_day")]
+
+    def __str__(self) -> str:
+        return f"{self.employee_id} {self.day}"
+
+
+class ColumnMapping(models.Model):
+    """A saved column mapping for a generic call export (CSV or Excel with a header)."""
+
+    class DateOrder(models.TextChoices):
+        AUTO = "auto", _("Detect")
+        YMD = "ymd", _("year/month/day")
+        DMY = "dmy", _("day/month/year")
+        MDY = "mdy", _("month/day/year")
+
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    system = models.CharField(
+        _("phone system"),
+        max_length=20,
+        default="generic",
+        help_text=_("Calls from the same phone system share call ids; re-imports match on it."),
+    )
+    columns = models.JSONField(_("columns"), default=dict)
+    date_order = models.CharField(
+        _("date order"), max_length=4, choices=DateOrder.choices, default=DateOrder.AUTO
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("column mapping")
+        verbose_name_plural = _("column mappings")
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,153 @@
+"""The daily roll-up per employee (CallDay), kept exact: imports add what they insert,
+and anything that changes stored calls (a merged leg, a late extension mapping, a new
+effective-call threshold, a team change) rebuilds the days it touched from the calls."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db import connection
+
+from telesales.calls.models import CallDay
+
+_COUNTS = (
+    "out_calls",
+    "out_connected",
+    "out_talk_seconds",
+    "out_effective",
+    "in_calls",
+    "in_connected",
+    "in_talk_seconds",
+    "in_effective",
+    "internal_calls",
+)
+_TEAM_ON_DAY = """COALESCE(
+    (SELECT ta.team_id FROM org_teamassignment ta
+      WHERE ta.employee_id = {emp} AND ta.start <= {day}
+        AND (ta."end" IS NULL OR ta."end" > {day})
+      ORDER BY ta.start DESC LIMIT 1),
+    (SELECT e.team_id FROM org_employee e WHERE e.id = {emp}))"""
+
+
+def effective_seconds() -> int:
+    from telesales.core.config import setting_get
+
+    return int(setting_get("calls.effective_seconds"))
+
+
+def _aggregate_sql(where: str) -> str:
+    team = _TEAM_ON_DAY.format(emp="c.employee_id", day="c.local_date")
+    return f"""
+        INSERT INTO calls_callday (employee_id, day, team_id, {", ".join(_COUNTS)})
+        SELECT c.employee_id, c.local_date, {team},
+          SUM(CASE WHEN c.direction = 'outbound' THEN 1 ELSE 0 END),
+          SUM(CASE WHEN c.direction = 'outbound' AND c.answered THEN 1 ELSE 0 END),
+          SUM(CASE WHEN c.direction = 'outbound' AND c.answered THEN c.talk_seconds ELSE 0 END),
+          SUM(CASE WHEN c.direction = 'outbound' AND c.answered AND c.talk_seconds >= %s
+              THEN 1 ELSE 0 END),
+          SUM(CASE WHEN c.direction = 'inbound' THEN 1 ELSE 0 END),
+          SUM(CASE WHEN c.direction = 'inbound' AND c.answered THEN 1 ELSE 0 END),
+          SUM(CASE WHEN c.direction = 'inbound' AND c.answered THEN c.talk_seconds ELSE 0 END),
+          SUM(CASE WHEN c.direction = 'inbound' AND c.answered AND c.talk_seconds >= %s
+              THEN 1 ELSE 0 END),
+          SUM(CASE WHEN c.direction = 'internal' THEN 1 ELSE 0 END)
+        FROM calls_call c
+        WHERE c.employee_id IS NOT NULL {where}
+        GROUP BY c.employee_id, c.local_date"""
+
+
+def rollup_rebuild(
+    employee_ids: Iterable[int] | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    *,
+    threshold: int | None = None,
+) -> None:
+    """Recompute the roll-ups of these employees (all when None) for start..end inclusive."""
+    threshold = effective_seconds() if threshold is None else threshold
+    ids = None if employee_ids is None else sorted(set(employee_ids))
+    if ids == []:
+        return
+    day_filter = CallDay.objects.all()
+    where, params = "", [threshold, threshold]
+    if ids is not None:
+        day_filter = day_filter.filter(employee_id__in=ids)
+        where += f" AND c.employee_id IN ({', '.join(['%s'] * len(ids))})"
+        params += ids
+    if start is not None:
+        day_filter = day_filter.filter(day__gte=start)
+        where += " AND c.local_date >= %s"
+        params.append(start)
+    if end is not None:
+        day_filter = day_filter.filter(day__lte=end)
+        where += " AND c.local_date <= %s"
+        params.append(end)
+    day_filter.delete()
+    with connection.cursor() as cursor:
+        cursor.execute(_aggregate_sql(where), params)
+
+
+def rollup_rebuild_keys(keys: Iterable[tuple[int | None, dt.date]]) -> None:
+    """Recompute the given (employee, day) roll-ups, one date range per employee."""
+    ranges: dict[int, list[dt.date]] = {}
+    for employee_id, day in keys:
+        if employee_id is None:
+            continue
+        span = ranges.setdefault(employee_id, [day, day])
+        span[0], span[1] = min(span[0], day), max(span[1], day)
+    threshold = effective_seconds()
+    by_range: dict[tuple[dt.date, dt.date], list[int]] = defaultdict(list)
+    for employee_id, (first, last) in ranges.items():
+        by_range[(first, last)].append(employee_id)
+    for (first, last), ids in by_range.items():
+        rollup_rebuild(ids, first, last, threshold=threshold)
+
+
+def rollup_add(increments: dict[tuple[int, dt.date], list[int]], teams: dict) -> None:
+    """Add the counts of newly inserted calls to their days (creating the days)."""
+    if not increments:
+        return
+    columns = ", ".join(_COUNTS)
+    updates = ", ".join(f"{c} = calls_callday.{c} + excluded.{c}" for c in _COUNTS)
+    sql = (
+        f"INSERT INTO calls_callday (employee_id, day, team_id, {columns}) "
+        f"VALUES ({', '.join(['%s'] * (3 + len(_COUNTS)))}) "
+        f"ON CONFLICT (employee_id, day) DO UPDATE SET {updates}"
+    )
+    rows = [
+        (employee_id, day, teams.get((employee_id, day)), *counts)
+        for (employee_id, day), counts in increments.items()
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+def rollup_refresh_teams(employee_id: int) -> None:
+    """After a team change: each of the employee's days takes the team of that day."""
+    team = _TEAM_ON_DAY.format(emp="calls_callday.employee_id", day="calls_callday.day")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE calls_callday SET team_id = {team} WHERE employee_id = %s", [employee_id]
+        )
+
+
+class TeamCalendar:
+    """Each employee's team on any date, loaded once (for an import's roll-up rows)."""
+
+    def __init__(self):
+        from telesales.org.models import Employee, TeamAssignment
+
+        self.spans: dict[int, list[tuple[dt.date, dt.date | None, int]]] = defaultdict(list)
+        for employee_id, team_id, start, end in TeamAssignment.objects.order_by(
+            "-start"
+        ).values_list("employee_id", "team_id", "start", "end"):
+            self.spans[employee_id].append((start, end, team_id))
+        self.current = dict(Employee.objects.values_list("pk", "team_id"))
+
+    def team_on(self, employee_id: int, day: dt.date) -> int | None:
+        for start, end, team_id in self.spans.get(employee_id, ()):
+            if start <= day and (end is None or end > day):
+                return team_id
+        return self.current.get(employee_id)

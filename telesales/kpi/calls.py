@@ -1,0 +1,69 @@
+"""Call KPIs (PRODUCT.md §5) read from the daily roll-ups, never from the calls table.
+
+Outbound calls count; inbound and internal calls are in the roll-ups for the pages."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet, Sum
+
+from telesales.kpi.periods import Period
+from telesales.kpi.scopes import KpiScope
+from telesales.kpi.values import KpiValue, count, ratio
+
+CALL_KPIS = (
+    "call_volume",
+    "connected_calls",
+    "connection_rate",
+    "avg_talk_seconds",
+    "effective_calls",
+    "effective_call_rate",
+)
+_SUMS = ("out_calls", "out_connected", "out_talk_seconds", "out_effective")
+
+
+def call_days(scope: KpiScope, period: Period) -> QuerySet:
+    from telesales.calls.models import CallDay
+    from telesales.org.models import Role
+
+    days = CallDay.objects.filter(day__gte=period.start, day__lte=period.end)
+    if scope.is_team:
+        return days.filter(team_id__in=scope.team_ids, employee__role=Role.REP)
+    return days.filter(employee_id=scope.employee_id)
+
+
+def _kpis(sums: dict) -> dict[str, KpiValue]:
+    calls = sums.get("out_calls") or 0
+    connected = sums.get("out_connected") or 0
+    talk = sums.get("out_talk_seconds") or 0
+    effective = sums.get("out_effective") or 0
+    return {
+        "call_volume": count(calls),
+        "connected_calls": count(connected),
+        "connection_rate": ratio(connected, calls),
+        "avg_talk_seconds": ratio(talk, connected),
+        "effective_calls": count(effective),
+        "effective_call_rate": ratio(effective, connected),
+    }
+
+
+def call_kpis(scope: KpiScope, period: Period) -> dict[str, KpiValue]:
+    """The six call KPIs of a rep or team for a period, in one query."""
+    sums = call_days(scope, period).aggregate(**{name: Sum(name) for name in _SUMS})
+    return _kpis(sums)
+
+
+def call_kpis_by_employee(days: QuerySet) -> dict[int, dict[str, KpiValue]]:
+    """The call KPIs of every employee in these roll-up rows, in one query."""
+    rows = days.values("employee_id").annotate(**{name: Sum(name) for name in _SUMS})
+    return {row["employee_id"]: _kpis(row) for row in rows}
+
+
+def call_trend(scope: KpiScope, period: Period) -> list[dict]:
+    """Per day: calls, connected, effective and talk seconds (outbound), in one query."""
+    rows = (
+        call_days(scope, period)
+        .values("day")
+        .annotate(**{name: Sum(name) for name in _SUMS})
+        .order_by("day")
+    )
+    return [dict(row) for row in rows]
