@@ -274,7 +274,7 @@ def test_demo_command_builds_and_prints_the_logins(db):
     # given
     out = StringIO()
     # when
-    call_command("demo", today="2026-06-30", stdout=out)
+    call_command("demo", today="2026-06-30", calls_per_day=4, stdout=out, stderr=StringIO())
     # then
     text = out.getvalue()
     assert "星辰科技" in text
@@ -301,7 +301,9 @@ def test_demo_command_if_empty_does_nothing_when_there_are_employees(org):
 @pytest.mark.django_db
 def test_demo_command_if_empty_builds_on_an_empty_database(db):
     # when
-    call_command("demo", "--if-empty", "--today", "2026-06-30", stdout=StringIO())
+    call_command(
+        "demo", "--if-empty", "--today", "2026-06-30", "--calls-per-day", "0", stdout=StringIO()
+    )
     # then
     assert Team.objects.filter(code__in=["T1", "T2", "T3"]).count() == 3
 
@@ -356,3 +358,29 @@ def test_demo_command_rejects_a_bad_date(db):
     # when / then
     with pytest.raises(CommandError, match="YYYY-MM-DD"):
         call_command("demo", today="30/06/2026", stdout=StringIO())
+
+
+@pytest.mark.django_db
+def test_demo_calls_come_through_the_importer_as_an_asterisk_master_csv(db):
+    # when
+    call_command("demo", today="2026-06-30", calls_per_day=6, stdout=StringIO(), stderr=StringIO())
+    # then
+    from django.db.models import Count, Max, Min
+
+    from telesales.calls.models import Call, CallDay
+    from telesales.core.models import ImportRun
+
+    run = ImportRun.objects.get(kind="calls")
+    assert (run.source, run.status, run.rejected) == ("demo", "done", [])
+    assert run.detected.startswith("Asterisk cdr_csv (21 columns)")
+    assert run.rows > run.stored > 0  # some calls have a second leg, merged
+    assert run.stored == Call.objects.count()
+    span = Call.objects.aggregate(first=Min("local_date"), last=Max("local_date"))
+    assert span["last"] < dt.date(2026, 6, 30) <= span["first"] + dt.timedelta(days=125)
+    assert not Call.objects.filter(local_date__in=[dt.date(2026, 5, 1), dt.date(2026, 5, 2)])
+    outbound = Call.objects.filter(direction="outbound")
+    share = outbound.filter(answered=True).count() / outbound.count()
+    assert 0.25 < share < 0.45
+    assert Call.objects.filter(employee__isnull=True).count() == 0
+    per_day = CallDay.objects.values("day").annotate(n=Count("id"))
+    assert per_day and all(row["n"] >= 20 for row in per_day)

@@ -17,6 +17,11 @@ class CallsConfig(AppConfig):
 
         register(CallImporter)
         attribution.connect()
+
+        from telesales.calls.demo import demo_calls
+        from telesales.core.demo import DemoStep, demo_step_register
+
+        demo_step_register(DemoStep("calls", 20, demo_calls))
         setting_declare(
             SettingDefinition(
                 key="calls.effective_seconds",

@@ -30,6 +30,7 @@ def master_rows(
     answer_rate: float = 0.34,
     transfer_rate: float = 0.03,
     inbound_rate: float = 0.05,
+    zone: dt.tzinfo = dt.UTC,
 ) -> Iterator[list[str]]:
     """Rows in the order Asterisk writes them (by end time within a day)."""
     rng = random.Random(seed)
@@ -48,7 +49,7 @@ def master_rows(
                 ring = rng.randrange(3, 25)
                 inbound = rng.random() < inbound_rate
                 customer = _customer(rng)
-                epoch = int(start.replace(tzinfo=dt.UTC).timestamp())
+                epoch = int(start.replace(tzinfo=zone).timestamp())
                 uniqueid = f"{epoch}.{sequence}"
                 if rng.random() < answer_rate:
                     talk = max(1, int(math.exp(rng.gauss(4.0, 0.9))))

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from telesales.core.imports.reading import ImportFileError
 from telesales.core.imports.registry import all_importers, get_importer
 from telesales.core.imports.services import import_execute, import_run_create, import_run_execute
+from telesales.core.progress import ProgressBar
 
 
 class Command(BaseCommand):
@@ -28,7 +29,22 @@ class Command(BaseCommand):
         parser.add_argument(
             "--format", default="", help="Force a file layout (importers that have several)."
         )
-        parser.add_argument("--tz", default="", help="Time zone of the file's timestamps.")
+        parser.add_argument(
+            "--tz", default="", help="Time zone of the file's timestamps (default: the company's)."
+        )
+        parser.add_argument(
+            "--date-order",
+            default="",
+            choices=["", "auto", "ymd", "dmy", "mdy"],
+            help="How to read dates such as 1/7/2026: dmy (day first) or mdy (month first).",
+        )
+        parser.add_argument("--mapping", default="", help="A saved column mapping (calls).")
+        parser.add_argument(
+            "--system", default="", help="Name of the phone system the calls come from."
+        )
+        parser.add_argument(
+            "--no-progress", action="store_true", help="Do not draw the progress bar."
+        )
 
     def handle(self, *args, **options):
         importer = get_importer(options["kind"])
@@ -44,9 +60,13 @@ class Command(BaseCommand):
         path = Path(options["file"])
         if not path.is_file():
             return self._fail(options, _("The file %(path)s does not exist.") % {"path": path})
-        run_options = {k: options[k] for k in ("format", "tz") if options[k]}
+        run_options = {
+            k: options[k] for k in ("format", "tz", "date_order", "mapping", "system") if options[k]
+        }
+        bar = None if options["no_progress"] else ProgressBar(self.stderr._out)
         try:
             if options["dry_run"]:
+                size = path.stat().st_size
                 with path.open("rb") as stream:
                     result, info = import_execute(
                         importer=importer,
@@ -54,6 +74,7 @@ class Command(BaseCommand):
                         actor=actor,
                         dry_run=True,
                         options=run_options,
+                        on_progress=bar and (lambda r, pos: bar.update(r.rows, pos, size)),
                     )
             else:
                 with path.open("rb") as stream:
@@ -65,12 +86,16 @@ class Command(BaseCommand):
                         source="cli",
                         options=run_options,
                     )
-                result = import_run_execute(run, dry_run=False)
+                result = import_run_execute(run, dry_run=False, on_progress=bar and bar.update)
                 if result is None:
                     run.refresh_from_db()
                     return self._fail(options, run.message)
         except ImportFileError as error:
+            if bar:
+                bar.close()
             return self._fail(options, error.message)
+        if bar:
+            bar.close()
         payload = result.as_json(master_data=importer.master_data)
         if options["json"]:
             self.stdout.write(json.dumps(payload, ensure_ascii=False))

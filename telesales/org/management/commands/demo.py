@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from telesales.core.demo import DemoContext, demo_steps
+from telesales.core.progress import ProgressBar
 from telesales.org.demo import DEMO_SEED, DemoError, demo_build, demo_logins
 from telesales.org.models import Employee
 
@@ -74,6 +76,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--seed", type=int, default=DEMO_SEED, help="Seed of the random choices."
         )
+        parser.add_argument(
+            "--calls-per-day",
+            type=int,
+            default=60,
+            help="Calls each rep makes on a working day in the demo's 120 days (0: none).",
+        )
 
     def handle(self, *args, **options):
         if options["logins"]:
@@ -106,6 +114,16 @@ class Command(BaseCommand):
                 "products": summary.products,
             }
         )
+        context = DemoContext(
+            today=today,
+            seed=options["seed"],
+            options={"calls_per_day": options["calls_per_day"]},
+            progress=ProgressBar(self.stderr._out).update,
+        )
+        for step in demo_steps():
+            line = step.run(context)
+            if line:
+                self.stdout.write(line)
         self._print_logins(summary.logins)
 
     def _print_logins(self, logins):
