@@ -1,5 +1,6 @@
 """telesales settings: one module, driven by environment variables (see README)."""
 
+import importlib.util
 import os
 from pathlib import Path
 
@@ -159,6 +160,16 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+
+
+def _plotly_js_dir() -> Path:
+    """Where the installed plotly wheel keeps plotly.min.js: charts are drawn with it,
+    served from here (static/plotly/plotly.min.js), never from a CDN or a copy in the repo."""
+    spec = importlib.util.find_spec("plotly")
+    return Path(spec.submodule_search_locations[0]) / "package_data"
+
+
+STATICFILES_DIRS = [("plotly", _plotly_js_dir())]
 MEDIA_ROOT = DATA_DIR / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -13,8 +13,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import itertools
+import multiprocessing
+import os
 import re
+import threading
 from collections import OrderedDict
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -27,7 +32,7 @@ from telesales.calls.layouts import Layout, LayoutError
 from telesales.calls.models import ColumnMapping
 from telesales.calls.rollups import TeamCalendar, rollup_add, rollup_rebuild_keys
 from telesales.calls.timeparse import Clock, TimeError, guess_date_order
-from telesales.core.imports.base import Column, Importer, ImportResult, StoreContext
+from telesales.core.imports.base import Column, Importer, ImportResult, Rejection, StoreContext
 from telesales.core.imports.reading import ImportFileError, Table
 
 WINDOW = 5000  # calls kept open for more legs
@@ -54,6 +59,7 @@ INSERT_COLUMNS = (
 )
 # Positions in a leg list.
 (
+    K_SYSTEM,
     K_KEY,
     K_START,
     K_DATE,
@@ -69,8 +75,9 @@ INSERT_COLUMNS = (
     K_CLID,
     K_EXTENSION,
     K_CUSTOMER,
-    K_LINE,
-) = range(16)
+    K_EMPLOYEE,
+    K_RUN,
+) = range(18)  # a leg is its INSERT row: the order of INSERT_COLUMNS
 OUTBOUND, INBOUND, INTERNAL = "outbound", "inbound", "internal"
 DEFAULT_INTERNAL_PATTERN = r"\d{1,6}"
 
@@ -108,13 +115,15 @@ class ExtensionMap:
     def __init__(self):
         from telesales.org.models import Extension
 
-        self.owners: dict[str, list[tuple[dt.date, dt.date | None, int]]] = {}
+        # Dates as ISO text, as the import carries them; they compare the same way.
+        self.owners: dict[str, list[tuple[str, str | None, int]]] = {}
         for number, start, end, employee_id in Extension.objects.values_list(
             "number", "valid_from", "valid_to", "employee_id"
         ):
-            self.owners.setdefault(number, []).append((start, end, employee_id))
+            span = (start.isoformat(), end.isoformat() if end else None, employee_id)
+            self.owners.setdefault(number, []).append(span)
 
-    def employee_on(self, number: str, day: dt.date) -> int | None:
+    def employee_on(self, number: str, day: str) -> int | None:
         owners = self.owners.get(number)
         if owners:
             for start, end, employee_id in owners:
@@ -126,7 +135,17 @@ class ExtensionMap:
 def _merge(into: list, leg: list) -> None:
     """Merge a later-read leg of the same call (PRODUCT.md §4, merged legs)."""
     if leg[K_START] < into[K_START]:
-        for k in (K_START, K_DATE, K_DIRECTION, K_SRC, K_DST, K_CLID, K_EXTENSION, K_CUSTOMER):
+        for k in (
+            K_START,
+            K_DATE,
+            K_DIRECTION,
+            K_SRC,
+            K_DST,
+            K_CLID,
+            K_EXTENSION,
+            K_CUSTOMER,
+            K_EMPLOYEE,
+        ):
             into[k] = leg[k]
         if not into[K_ANSWERED] and not leg[K_ANSWERED]:
             into[K_DISPOSITION] = leg[K_DISPOSITION]
@@ -143,6 +162,80 @@ def _merge(into: list, leg: list) -> None:
         into[K_END] = leg[K_END]
 
 
+@dataclass
+class _Batch:
+    calls: list[list]
+    rows_read: int
+    position: int
+    rejected: list[Rejection]
+    lines: dict[str, int]
+
+
+PARALLEL_MIN_BYTES = 16 * 1024 * 1024
+
+
+def can_fork() -> bool:
+    """A second process is forked only from a single-threaded process (the command line,
+    the task worker): forking a threaded web server is not safe."""
+    return hasattr(os, "fork") and threading.active_count() == 1
+
+
+def _in_child_process(batches: Iterator[_Batch]) -> Iterator[_Batch]:
+    """Run a generator in a forked child and yield what it yields, through a pipe; the
+    pipe's buffer holds at most a batch or two, so memory stays flat."""
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+
+    def produce() -> None:
+        try:
+            for batch in batches:
+                sender.send(("batch", batch))
+            sender.send(("end", None))
+        except ImportFileError as error:
+            sender.send(("file-error", error.message))
+        except BaseException as error:  # reported by the parent, which owns the logs
+            sender.send(("error", repr(error)))
+        finally:
+            sender.close()
+
+    process = context.Process(target=produce, daemon=True)
+    process.start()
+    sender.close()
+    try:
+        while True:
+            try:
+                kind, payload = receiver.recv()
+            except EOFError:
+                raise RuntimeError("the import's reading process stopped unexpectedly") from None
+            if kind == "batch":
+                yield payload
+            elif kind == "end":
+                return
+            elif kind == "file-error":
+                raise ImportFileError(payload)
+            else:
+                raise RuntimeError(f"the import's reading process failed: {payload}")
+    finally:
+        receiver.close()
+        process.join(timeout=5)
+        if process.is_alive():
+            process.terminate()
+
+
+class _Positions:
+    """Where each field is in a row; -1 (the empty cell appended to each row) if absent."""
+
+    def __init__(self, index: dict[str, int]):
+        for name in layouts.FIELDS:
+            setattr(self, name, index.get(name, -1))
+
+
+def _bad_time(text: str) -> str:
+    return _(
+        "“%(value)s” is not a date and time (2026-07-01 09:00:00, 2026/7/1 9:00 or 1/7/2026 9:00:00)."
+    ) % {"value": text.strip()[:60]}
+
+
 class _Rejected(Exception):
     def __init__(self, column: str, reason: str):
         self.column, self.reason = column, reason
@@ -157,7 +250,8 @@ class CallImporter(Importer):
         "export with a header and a saved column mapping. The layout is recognised from "
         "the file; legs of one call are merged; calls already stored are not stored again."
     )
-    batch_size = 5000
+    batch_size = 10000
+    raw_cells = True  # cells as the file has them; leg() strips the ones it reads
     columns = tuple(
         Column(name, layouts.FIELD_LABELS[name], required=name in layouts.REQUIRED_FIELDS)
         for name in layouts.FIELDS
@@ -282,86 +376,105 @@ class _Writer:
         self.directions = Directions(known, setting_get("calls.internal_pattern"))
         self.threshold = int(setting_get("calls.effective_seconds"))
         self.teams = TeamCalendar()
+        self.is_internal = self.directions.is_internal
+        self.ix = _Positions(layout.index)
+        self.width = max(layout.index.values()) + 1
         self.run_id = ctx.state.get("import_run_id")
+        self.system = layout.system
+        self.employee_on = self.extensions.employee_on
+        self.lines: dict[str, int] = {}  # call id → line, for the preview's first calls
         self.vendor = connection.vendor
         self.pending: OrderedDict[str, list] = OrderedDict()
 
     # -- parsing one row into a leg -------------------------------------------------
 
     def leg(self, line: int, cells: list[str]) -> list:
+        """One row as a leg list (see K_*), or _Rejected. Hot: runs once per row."""
         layout = self.layout
-        index = layout.index
-        if layout.columns is not None and len(cells) != layout.columns:
+        width = len(cells)
+        if layout.columns is not None and width != layout.columns:
             raise _Rejected(
                 "",
                 _("This row has %(found)s columns where the file's layout has %(expected)s.")
-                % {"found": len(cells), "expected": layout.columns},
+                % {"found": width, "expected": layout.columns},
             )
-        width = len(cells)
-
-        def cell(name: str) -> str:
-            position = index.get(name)
-            return cells[position] if position is not None and position < width else ""
-
-        clock = self.clock
-        start_text = cell("start")
+        # Fields a layout lacks point at -1: the empty cell added at the end of the row.
+        if layout.columns is None and width < self.width:
+            cells.extend([""] * (self.width - width))
+        cells.append("")
+        ix = self.ix
+        start_text = cells[ix.start].strip()
         if not start_text:
             raise _Rejected("start", _("The start time is empty."))
+        utc_text = self.clock.utc_text
         try:
-            started = clock.parse(start_text)
-            answer = clock.parse(cell("answer"))
-            end = clock.parse(cell("end"))
-        except (TimeError, ValueError) as exc:
-            bad = str(exc) or start_text
-            raise _Rejected(
-                "start",
-                _(
-                    "“%(value)s” is not a date and time (2026-07-01 09:00:00, 2026/7/1 9:00 or 1/7/2026 9:00:00)."
-                )
-                % {"value": bad[:60]},
-            ) from None
-        billsec = _seconds(cell("billsec"), "billsec")
-        duration = _seconds(cell("duration"), "duration")
-        disposition = cell("disposition").upper()[:40]
-        if layout.answered_by_billsec:
+            started, local_date = utc_text(start_text)
+        except (TimeError, ValueError):
+            raise _Rejected("start", _bad_time(start_text)) from None
+        answer = end = None
+        text = cells[ix.answer]
+        if text:
+            try:
+                answer = utc_text(text.strip())[0]
+            except (TimeError, ValueError, TypeError):
+                raise _Rejected("answer", _bad_time(text)) from None
+        text = cells[ix.end]
+        if text:
+            try:
+                end = utc_text(text.strip())[0]
+            except (TimeError, ValueError, TypeError):
+                raise _Rejected("end", _bad_time(text)) from None
+        text = cells[ix.billsec]
+        billsec = int(text) if text.isdigit() else _seconds(text, "billsec")
+        text = cells[ix.duration]
+        duration = int(text) if text.isdigit() else _seconds(text, "duration")
+        disposition = cells[ix.disposition].strip().upper()[:40]
+        if layout.answered_by_billsec or ix.disposition < 0:
             answered = billsec > 0
-        elif "disposition" in index:
-            answered = disposition == "ANSWERED" or disposition in _ANSWERED_WORDS
         else:
-            answered = billsec > 0
-        src = cell("src")[:80]
-        dst = cell("dst")[:80]
-        internal = self.directions.is_internal
-        agent = cell("extension")[:40]
-        source_internal = internal(src) if src else False
+            answered = disposition == "ANSWERED" or disposition in _ANSWERED_WORDS
+        src = cells[ix.src].strip()[:80]
+        dst = cells[ix.dst].strip()[:80]
+        internal = self.is_internal
+        agent = cells[ix.extension].strip()[:40]
+        src_internal = internal(src)
+        source_internal = src_internal
         channel_peer = ""
-        if not source_internal and "channel" in index:
-            channel_peer = _peer(cell("channel"))
+        if not source_internal and ix.channel >= 0:
+            channel_peer = _peer(cells[ix.channel])
             source_internal = bool(channel_peer) and internal(channel_peer)
-        destination_internal = internal(dst) if dst else False
-        if source_internal and destination_internal:
-            direction, customer = INTERNAL, ""
-            agent = agent or (src if internal(src) else channel_peer)
-        elif source_internal:
-            direction, customer = OUTBOUND, dst
-            agent = agent or (src if internal(src) else channel_peer)
+        if source_internal:
+            agent = agent or (src if src_internal else channel_peer)
+            if internal(dst):
+                direction, customer = INTERNAL, ""
+            else:
+                direction, customer = OUTBOUND, dst
         else:
             direction, customer = INBOUND, src
             if not agent:
-                if destination_internal:
+                if internal(dst):
                     agent = dst
-                elif "dstchannel" in index:
-                    peer = _peer(cell("dstchannel"))
+                elif ix.dstchannel >= 0:
+                    peer = _peer(cells[ix.dstchannel])
                     agent = peer if peer and internal(peer) else ""
-        key = cell("linkedid") or cell("call_id")
+        key = cells[ix.linkedid].strip() or cells[ix.call_id].strip()
         if not key:
             # No uniqueid column: the call is identified by what the row says about it.
-            identity = (start_text, src, dst, cell("channel"), cell("dstchannel"), cell("end"))
+            identity = (
+                start_text,
+                src,
+                dst,
+                cells[ix.channel],
+                cells[ix.dstchannel],
+                cells[ix.end],
+            )
             key = "h:" + hashlib.blake2b("|".join(identity).encode(), digest_size=16).hexdigest()
+        agent = agent[:40]
         return [
+            self.system,
             key[:80],
             started,
-            clock.local_date(started),
+            local_date,
             answer,
             end,
             duration,
@@ -371,103 +484,103 @@ class _Writer:
             direction,
             src,
             dst,
-            cell("clid")[:120],
-            agent[:40],
+            cells[ix.clid].strip()[:120],
+            agent,
             customer[:80],
-            line,
+            self.employee_on(agent, local_date) if agent else None,
+            self.run_id,
         ]
 
     # -- the loop --------------------------------------------------------------------
 
     def run(self, rows, table: Table, on_progress, preview_limit: int, preview: list) -> None:
+        """Parse and merge (in a second process for large files, so that parsing and the
+        database work overlap on two cores), and store each batch here."""
+        parsed = self.parse_batches(rows, table, preview_limit)
+        if table.bytes_total >= PARALLEL_MIN_BYTES and can_fork():
+            parsed = _in_child_process(parsed)
         result = self.result
+        for batch in parsed:
+            result.rows = batch.rows_read
+            result.rejected.extend(batch.rejected)
+            for key, line in batch.lines.items():
+                self.lines.setdefault(key, line)
+            for start in range(0, len(batch.calls), self.batch_size):
+                self.write(batch.calls[start : start + self.batch_size], preview, preview_limit)
+            if on_progress:
+                on_progress(result, batch.position)
+
+    def parse_batches(self, rows, table: Table, preview_limit: int) -> Iterator[_Batch]:
+        """Rows → merged calls, a batch at a time, with the rows rejected on the way. Pure:
+        touches no database, so it can run in another process."""
         pending = self.pending
         out: list[list] = []
-        rejected = result.reject
+        rejected: list[Rejection] = []
+        lines: dict[str, int] = {}
+        rows_read = 0
+        leg_of = self.leg
         for line, cells in rows:
-            result.rows += 1
+            rows_read += 1
             try:
-                leg = self.leg(line, cells)
+                leg = leg_of(line, cells)
             except _Rejected as error:
-                rejected(line, error.column, error.reason)
+                rejected.append(Rejection(line, error.column, str(error.reason)))
                 continue
             key = leg[K_KEY]
             existing = pending.get(key)
             if existing is None:
                 pending[key] = leg
+                if len(lines) < preview_limit:
+                    lines[key] = line
                 if len(pending) > WINDOW:
                     out.append(pending.popitem(last=False)[1])
                     if len(out) >= self.batch_size:
-                        self.write(out, preview, preview_limit)
-                        out = []
-                        if on_progress:
-                            on_progress(result, table.position())
+                        yield _Batch(out, rows_read, table.position(), rejected, lines)
+                        out, rejected, lines = [], [], {}
             else:
                 _merge(existing, leg)
         out.extend(pending.values())
         pending.clear()
-        for start in range(0, len(out), self.batch_size):
-            self.write(out[start : start + self.batch_size], preview, preview_limit)
-        if on_progress:
-            on_progress(result, table.position())
+        yield _Batch(out, rows_read, table.position(), rejected, lines)
 
     def write(self, calls: list[list], preview: list, preview_limit: int) -> None:
+        """Store one batch of merged calls in its own transaction (see the module doc)."""
         if not calls:
             return
-        employee_on = self.extensions.employee_on
-        system = self.layout.system
-        run_id = self.run_id
-        adapt = _adapter(self.vendor)
-        rows = []
-        for c in calls:
-            employee_id = employee_on(c[K_EXTENSION], c[K_DATE]) if c[K_EXTENSION] else None
-            c.append(employee_id)
-            rows.append(
-                (
-                    system,
-                    c[K_KEY],
-                    adapt(c[K_START]),
-                    c[K_DATE],
-                    adapt(c[K_ANSWER]),
-                    adapt(c[K_END]),
-                    c[K_DURATION],
-                    c[K_BILLSEC],
-                    c[K_ANSWERED],
-                    c[K_DISPOSITION],
-                    c[K_DIRECTION],
-                    c[K_SRC],
-                    c[K_DST],
-                    c[K_CLID],
-                    c[K_EXTENSION],
-                    c[K_CUSTOMER],
-                    employee_id,
-                    run_id,
-                )
-            )
         if len(preview) < preview_limit:
             for c in calls[: preview_limit - len(preview)]:
-                preview.append({"row": c[K_LINE], "values": _preview(c)})
+                preview.append({"row": self.lines.get(c[K_KEY], 0), "values": _preview(c)})
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.executemany(_insert_sql(), rows)
-            inserted = cursor.rowcount if cursor.rowcount >= 0 else len(rows)
+            inserted = self._insert(cursor, calls)
             self.result.stored += inserted
-            if inserted == len(rows):
+            if inserted == len(calls):
                 self._add_rollups(calls)
                 return
             # Some calls were stored before: merge these legs into them.
-            keys = {(c[-1], c[K_DATE]) for c in calls}
-            keys |= _stored_keys(cursor, system, [c[K_KEY] for c in calls])
-            cursor.executemany(_upsert_sql(self.vendor), rows)
+            keys = {(c[K_EMPLOYEE], dt.date.fromisoformat(c[K_DATE])) for c in calls}
+            keys |= _stored_keys(cursor, self.system, [c[K_KEY] for c in calls])
+            cursor.executemany(_upsert_sql(self.vendor), calls)
             updated = max(cursor.rowcount, 0)
             self.result.updated += updated
-            self.result.duplicates += len(rows) - inserted - updated
+            self.result.duplicates += len(calls) - inserted - updated
             rollup_rebuild_keys(keys)
+
+    def _insert(self, cursor, calls: list[list]) -> int:
+        """INSERT the batch, skipping call ids already stored; returns how many went in."""
+        if self.vendor == "sqlite":
+            # The sqlite3 connection itself: Django's wrapper tees the parameter list.
+            raw = connection.connection
+            before = raw.total_changes
+            raw.executemany(_insert_sql().replace("%s", "?"), calls)
+            return raw.total_changes - before
+        cursor.executemany(_insert_sql(), calls)
+        return cursor.rowcount if cursor.rowcount >= 0 else len(calls)
 
     def _add_rollups(self, calls: list[list]) -> None:
         threshold = self.threshold
-        increments: dict[tuple[int, dt.date], list[int]] = {}
+        increments: dict[tuple[int, str], list[int]] = {}
         for c in calls:
-            employee_id = c[-1]
+            employee_id = c[K_EMPLOYEE]
             if employee_id is None:
                 continue
             key = (employee_id, c[K_DATE])
@@ -485,8 +598,9 @@ class _Writer:
                 counts[base + 2] += c[K_BILLSEC]
                 if c[K_BILLSEC] >= threshold:
                     counts[base + 3] += 1
-        teams = {key: self.teams.team_on(*key) for key in increments}
-        rollup_add(increments, teams)
+        dated = {(e, dt.date.fromisoformat(day)): counts for (e, day), counts in increments.items()}
+        teams = {key: self.teams.team_on(*key) for key in dated}
+        rollup_add(dated, teams)
 
 
 _ANSWERED_WORDS = {"已接通", "接通", "已接听", "已接聽", "ANSWER", "CONNECTED"}
@@ -507,12 +621,6 @@ def _seconds(text: str, column: str) -> int:
             _("“%(value)s” is not a number of seconds.") % {"value": text[:40]},
         )
     return int(round(value))
-
-
-def _adapter(vendor: str):
-    if vendor == "sqlite":
-        return lambda value: None if value is None else str(value)
-    return lambda value: None if value is None else value.replace(tzinfo=dt.UTC)
 
 
 def _insert_sql() -> str:

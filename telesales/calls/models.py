@@ -42,6 +42,7 @@ class Call(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="calls",
+        db_index=False,  # call_employee_date covers it
     )
     import_run = models.ForeignKey(
         "core.ImportRun",
@@ -50,6 +51,7 @@ class Call(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,  # not searched by; an index would only slow every import
     )
 
     class Meta:

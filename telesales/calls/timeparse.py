@@ -18,6 +18,7 @@ _LOOSE = re.compile(
     r"(?:[ T]+(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:[.,](\d{1,6}))?)?)?\s*$"
 )
 DATE_ORDERS = ("auto", "ymd", "dmy", "mdy")
+_ISO_SECONDS = re.compile(r"\d{4}-\d\d-\d\d[ T][0-2]\d:[0-5]\d:[0-5]\d")
 
 
 class TimeError(ValueError):
@@ -76,6 +77,24 @@ class Clock:
         self.fixed_offset = _fixed_offset(self.file_zone)
         self.same_zone = file_zone == company_zone and self.fixed_offset is not None
         self.company_fixed = _fixed_offset(self.company_zone)
+        # Whole-hour zones (all of China's, and most): a time's UTC hour and local date
+        # depend only on its date and hour, so they are worked out once an hour of data.
+        self.by_hour = _whole_hours(self.file_zone) and _whole_hours(self.company_zone)
+        self._hours: dict[str, tuple[str, str]] = {}
+
+    def utc_text(self, text: str) -> tuple[str, str] | None:
+        """(UTC time as 'YYYY-MM-DD HH:MM:SS', company-local date as 'YYYY-MM-DD'), the
+        text forms the database stores; None for an empty cell. Raises TimeError."""
+        if not text:
+            return None
+        if self.by_hour and len(text) == 19 and _ISO_SECONDS.fullmatch(text):
+            hour = self._hours.get(text[:13])
+            if hour is None:
+                value = self.parse(text[:13] + ":00:00")
+                hour = self._hours[text[:13]] = (str(value)[:13], str(self.local_date(value)))
+            return hour[0] + text[13:], hour[1]
+        value = self.parse(text.strip())
+        return str(value), str(self.local_date(value))
 
     def parse(self, text: str) -> dt.datetime | None:
         """Naive UTC datetime, or None for an empty cell. Raises TimeError."""
@@ -95,6 +114,15 @@ class Clock:
         if self.company_fixed is not None:
             return (utc_naive + self.company_fixed).date()
         return utc_naive.replace(tzinfo=UTC).astimezone(self.company_zone).date()
+
+
+def _whole_hours(zone: zoneinfo.ZoneInfo) -> bool:
+    return all(
+        dt.datetime(year, month, 1, 12, tzinfo=zone).utcoffset() % dt.timedelta(hours=1)
+        == dt.timedelta(0)
+        for year in range(2000, 2041, 5)
+        for month in (1, 4, 7, 10)
+    )
 
 
 def _fixed_offset(zone: zoneinfo.ZoneInfo) -> dt.timedelta | None:

@@ -119,7 +119,7 @@ def import_execute(
     re-run after an interruption completes the file without doubling anything; a dry run
     rolls everything back. Raises ImportFileError, before storing anything, when the file
     cannot be read."""
-    table = read_table(stream)
+    table = read_table(stream, raw=getattr(importer, "raw_cells", False))
     result = ImportResult()
     ctx = StoreContext(
         actor=actor, result=result, dry_run=dry_run, options=options or {}, state=dict(state or {})
