@@ -18,4 +18,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("telesales.core.urls")),
     path("", include("telesales.org.urls")),
+    path("", include("telesales.calls.urls")),
 ]

@@ -17,6 +17,7 @@ class CallsConfig(AppConfig):
 
         register(CallImporter)
         attribution.connect()
+        _menu_register()
 
         from telesales.calls.demo import demo_calls
         from telesales.core.demo import DemoStep, demo_step_register
@@ -41,7 +42,7 @@ class CallsConfig(AppConfig):
                 key="calls.internal_pattern",
                 label=_("Internal number pattern"),
                 default=DEFAULT_INTERNAL_PATTERN,
-                field=lambda: forms.CharField(max_length=200),
+                field=lambda: forms.CharField(max_length=200, validators=[_valid_pattern]),
                 help=_(
                     "A regular expression; a number that matches it in full, or that is in the "
                     "extension map, is internal. Default: at most 6 digits. Applies to calls "
@@ -50,6 +51,47 @@ class CallsConfig(AppConfig):
                 order=11,
             )
         )
+
+
+def _menu_register() -> None:
+    from telesales.calls.forms import CallImportOptionsForm
+    from telesales.calls.importer import CallImporter
+    from telesales.core.navigation import MenuItem, menu_register
+    from telesales.org import access
+    from telesales.org.models import Role
+
+    # The upload page shows these options under the file (core's generic mechanism).
+    CallImporter.options_form = CallImportOptionsForm
+    menu_register(
+        MenuItem("calls", _("Calls"), "call-list", lambda u: access.user_role(u) is not None, 30)
+    )
+    menu_register(
+        MenuItem(
+            "call-stats",
+            _("Call statistics"),
+            "call-stats",
+            lambda u: (
+                access.user_role(u) in {Role.REP, Role.SUPERVISOR, Role.MANAGER}
+                or access.scope_for(u).company_wide
+            ),
+            31,
+        )
+    )
+    # The settings page is core's; it is listed here, where the first settings come from.
+    menu_register(MenuItem("settings", _("Settings"), "settings", access.can_administer_org, 95))
+
+
+def _valid_pattern(value: str) -> None:
+    import re
+
+    from django.core.exceptions import ValidationError
+
+    try:
+        re.compile(value)
+    except re.error as error:
+        raise ValidationError(
+            _("This is not a valid regular expression: %(error)s"), params={"error": error}
+        ) from None
 
 
 def _threshold_changed(before, after) -> None:

@@ -12,7 +12,7 @@ from django.db.models import Max, Min
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from telesales.calls.models import Call
-from telesales.calls.rollups import rollup_rebuild, rollup_refresh_teams
+from telesales.calls.rollups import rollup_rebuild, rollup_rebuild_keys, rollup_refresh_people
 
 
 def calls_attribute(number: str, extra_owner_ids: set[int] = frozenset()) -> int:
@@ -58,18 +58,35 @@ def calls_attribute(number: str, extra_owner_ids: set[int] = frozenset()) -> int
 
 def _now_internal(number: str) -> None:
     """A number the internal-number pattern does not match (an agent id such as A1001)
-    becomes internal once it is in the map: its calls were read as inbound; fix them."""
-    from django.db.models import F
-
+    becomes internal once it is in the map. Calls it placed were read as inbound (from an
+    outside number): they become its outbound or internal calls, taken from whoever they
+    were given to; calls to it get it as their extension."""
     from telesales.calls.importer import Directions
     from telesales.core.config import setting_get
+    from telesales.org.models import Extension
 
+    known = set(Extension.objects.values_list("number", flat=True))
+    directions = Directions(known, setting_get("calls.internal_pattern"))
     if Directions(set(), setting_get("calls.internal_pattern")).is_internal(number):
         return
-    Call.objects.filter(src=number, direction="inbound").update(
-        direction="outbound", extension=number, customer_number=F("dst")
+    placed = list(
+        Call.objects.filter(src=number, direction="inbound").values_list(
+            "pk", "dst", "employee_id", "local_date"
+        )
     )
+    previous = set()
+    for pk, dst, employee_id, day in placed:
+        internal = directions.is_internal(dst)
+        Call.objects.filter(pk=pk).update(
+            direction="internal" if internal else "outbound",
+            extension=number,
+            customer_number="" if internal else dst,
+            employee=None,
+        )
+        if employee_id is not None:
+            previous.add((employee_id, day))
     Call.objects.filter(dst=number, direction="inbound", extension="").update(extension=number)
+    rollup_rebuild_keys(previous)
 
 
 def _extension_pre_save(sender, instance, **kwargs):
@@ -86,11 +103,11 @@ def _extension_changed(sender, instance, **kwargs):
 
 
 def _assignment_changed(sender, instance, **kwargs):
-    rollup_refresh_teams(instance.employee_id)
+    rollup_refresh_people(instance.employee_id)
 
 
 def connect() -> None:
-    from telesales.org.models import Extension, TeamAssignment
+    from telesales.org.models import EmployeeEvent, Extension, TeamAssignment
 
     pre_save.connect(_extension_pre_save, sender=Extension, dispatch_uid="calls-ext-pre")
     post_save.connect(_extension_changed, sender=Extension, dispatch_uid="calls-ext-save")
@@ -98,4 +115,8 @@ def connect() -> None:
     post_save.connect(_assignment_changed, sender=TeamAssignment, dispatch_uid="calls-team-save")
     post_delete.connect(
         _assignment_changed, sender=TeamAssignment, dispatch_uid="calls-team-delete"
+    )
+    post_save.connect(_assignment_changed, sender=EmployeeEvent, dispatch_uid="calls-event-save")
+    post_delete.connect(
+        _assignment_changed, sender=EmployeeEvent, dispatch_uid="calls-event-delete"
     )

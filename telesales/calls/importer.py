@@ -288,6 +288,8 @@ class CallImporter(Importer):
         options = ctx.options
         mapping = None
         forced = options.get("format", "")
+        if forced == "auto":
+            forced = ""
         if options.get("mapping") or (forced and forced not in layouts.NAMED_LAYOUTS):
             name = options.get("mapping") or forced
             mapping = ColumnMapping.objects.filter(name=name).first()
@@ -307,12 +309,21 @@ class CallImporter(Importer):
                 % {"tz": file_zone}
             ) from exc
 
+        requested_order = options.get("date_order") or "auto"
+        explicit_order = requested_order != "auto"
+
         def parses(text: str) -> bool:
-            try:
-                clock.parse(text)
-                return True
-            except (TimeError, ValueError):
-                return False
+            """Whether a cell is a timestamp, in the requested date order or, when the
+            order is to be detected, in either."""
+            orders = ("dmy", "mdy") if requested_order == "auto" else (requested_order,)
+            for order in orders:
+                clock.date_order = order
+                try:
+                    clock.parse(text.strip())
+                    return True
+                except (TimeError, ValueError):
+                    continue
+            return False
 
         try:
             layout = layouts.detect(
@@ -327,15 +338,17 @@ class CallImporter(Importer):
         # Learn the date order (1/7/2026: day or month first) from the first rows.
         sample = list(itertools.islice(rows, SAMPLE_ROWS))
         rows = itertools.chain(sample, rows)
-        order = options.get("date_order") or layout.date_order or "auto"
+        order = requested_order if explicit_order else (layout.date_order or "auto")
         if order == "auto":
             start_at = layout.index["start"]
             guessed = guess_date_order(
-                [cells[start_at] for _l, cells in sample if start_at < len(cells)]
+                [cells[start_at].strip() for _l, cells in sample if start_at < len(cells)]
             )
             order = guessed or "dmy"
             if guessed is None and any(
-                _year_last(cells[start_at]) for _l, cells in sample[:50] if start_at < len(cells)
+                _year_last(cells[start_at].strip())
+                for _l, cells in sample[:50]
+                if start_at < len(cells)
             ):
                 layout.notes.append(
                     _(
@@ -377,6 +390,7 @@ class _Writer:
         self.threshold = int(setting_get("calls.effective_seconds"))
         self.teams = TeamCalendar()
         self.is_internal = self.directions.is_internal
+        self.known = known
         self.ix = _Positions(layout.index)
         self.width = max(layout.index.values()) + 1
         self.run_id = ctx.state.get("import_run_id")
@@ -412,22 +426,22 @@ class _Writer:
         except (TimeError, ValueError):
             raise _Rejected("start", _bad_time(start_text)) from None
         answer = end = None
-        text = cells[ix.answer]
+        text = cells[ix.answer].strip()
         if text:
             try:
-                answer = utc_text(text.strip())[0]
+                answer = utc_text(text)[0]
             except (TimeError, ValueError, TypeError):
                 raise _Rejected("answer", _bad_time(text)) from None
-        text = cells[ix.end]
+        text = cells[ix.end].strip()
         if text:
             try:
-                end = utc_text(text.strip())[0]
+                end = utc_text(text)[0]
             except (TimeError, ValueError, TypeError):
                 raise _Rejected("end", _bad_time(text)) from None
         text = cells[ix.billsec]
-        billsec = int(text) if text.isdigit() else _seconds(text, "billsec")
+        billsec = int(text) if text.isdigit() and len(text) < 9 else _seconds(text, "billsec")
         text = cells[ix.duration]
-        duration = int(text) if text.isdigit() else _seconds(text, "duration")
+        duration = int(text) if text.isdigit() and len(text) < 9 else _seconds(text, "duration")
         disposition = cells[ix.disposition].strip().upper()[:40]
         if layout.answered_by_billsec or ix.disposition < 0:
             answered = billsec > 0
@@ -441,8 +455,10 @@ class _Writer:
         source_internal = src_internal
         channel_peer = ""
         if not source_internal and ix.channel >= 0:
+            # A caller id rewritten to the company number: the channel's device says who
+            # dialled, when it is a device of the extension map (not a trunk's DAHDI/1-1).
             channel_peer = _peer(cells[ix.channel])
-            source_internal = bool(channel_peer) and internal(channel_peer)
+            source_internal = channel_peer in self.known
         if source_internal:
             agent = agent or (src if src_internal else channel_peer)
             if internal(dst):
@@ -456,7 +472,7 @@ class _Writer:
                     agent = dst
                 elif ix.dstchannel >= 0:
                     peer = _peer(cells[ix.dstchannel])
-                    agent = peer if peer and internal(peer) else ""
+                    agent = peer if peer in self.known else ""
         key = cells[ix.linkedid].strip() or cells[ix.call_id].strip()
         if not key:
             # No uniqueid column: the call is identified by what the row says about it.
@@ -551,18 +567,36 @@ class _Writer:
             for c in calls[: preview_limit - len(preview)]:
                 preview.append({"row": self.lines.get(c[K_KEY], 0), "values": _preview(c)})
         with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT MAX(id) FROM calls_call")
+            last_id = cursor.fetchone()[0] or 0
             inserted = self._insert(cursor, calls)
             self.result.stored += inserted
             if inserted == len(calls):
                 self._add_rollups(calls)
                 return
-            # Some calls were stored before: merge these legs into them.
+            # Some calls were stored before: merge these legs into them. A call this run
+            # stored itself (a leg read after the merge window) is neither updated nor a
+            # duplicate: it is a leg of a new call.
+            stored = _stored_calls(cursor, self.system, [c[K_KEY] for c in calls])
+            others, own = [], []
+            for c in calls:
+                found = stored.get(c[K_KEY])
+                if found is None or found[0] > last_id:
+                    continue  # inserted just now
+                if self.run_id is not None and found[1] == self.run_id:
+                    own.append(c)
+                else:
+                    others.append(c)
+            upsert = _upsert_sql(self.vendor)
+            if others:
+                cursor.executemany(upsert, others)
+                updated = max(cursor.rowcount, 0)
+                self.result.updated += updated
+                self.result.duplicates += len(others) - updated
+            if own:
+                cursor.executemany(upsert, own)
             keys = {(c[K_EMPLOYEE], dt.date.fromisoformat(c[K_DATE])) for c in calls}
-            keys |= _stored_keys(cursor, self.system, [c[K_KEY] for c in calls])
-            cursor.executemany(_upsert_sql(self.vendor), calls)
-            updated = max(cursor.rowcount, 0)
-            self.result.updated += updated
-            self.result.duplicates += len(calls) - inserted - updated
+            keys |= {(found[2], found[3]) for found in stored.values()}
             rollup_rebuild_keys(keys)
 
     def _insert(self, cursor, calls: list[list]) -> int:
@@ -599,23 +633,25 @@ class _Writer:
                 if c[K_BILLSEC] >= threshold:
                     counts[base + 3] += 1
         dated = {(e, dt.date.fromisoformat(day)): counts for (e, day), counts in increments.items()}
-        teams = {key: self.teams.team_on(*key) for key in dated}
-        rollup_add(dated, teams)
+        people = {key: self.teams.people_on(*key) for key in dated}
+        rollup_add(dated, people)
 
 
 _ANSWERED_WORDS = {"已接通", "接通", "已接听", "已接聽", "ANSWER", "CONNECTED"}
 
 
+MAX_SECONDS = 2_147_483_647  # what an integer column holds everywhere
+
+
 def _seconds(text: str, column: str) -> int:
+    text = text.strip()
     if not text:
         return 0
-    if text.isdigit():
-        return int(text)
     try:
         value = float(text)
     except ValueError:
         value = -1
-    if value < 0 or value != value:
+    if not 0 <= value <= MAX_SECONDS:  # negative, too large, infinite or not a number
         raise _Rejected(
             column,
             _("“%(value)s” is not a number of seconds.") % {"value": text[:40]},
@@ -676,19 +712,21 @@ def _upsert_sql(vendor: str) -> str:
     """
 
 
-def _stored_keys(cursor, system: str, call_ids: list[str]) -> set:
-    found = set()
+def _stored_calls(cursor, system: str, call_ids: list[str]) -> dict[str, tuple]:
+    """call id → (id, import run, employee, local date) of the stored calls among these."""
+    found = {}
     for start in range(0, len(call_ids), 500):
         chunk = call_ids[start : start + 500]
         marks = ", ".join(["%s"] * len(chunk))
         cursor.execute(
-            f"SELECT employee_id, local_date FROM calls_call WHERE system = %s AND call_id IN ({marks})",
+            "SELECT call_id, id, import_run_id, employee_id, local_date FROM calls_call "
+            f"WHERE system = %s AND call_id IN ({marks})",
             [system, *chunk],
         )
-        for employee_id, day in cursor.fetchall():
+        for call_id, pk, run_id, employee_id, day in cursor.fetchall():
             if isinstance(day, str):
                 day = dt.date.fromisoformat(day)
-            found.add((employee_id, day))
+            found[call_id] = (pk, run_id, employee_id, day)
     return found
 
 

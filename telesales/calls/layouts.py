@@ -222,7 +222,8 @@ HEADER_ALIASES = {
     ),
 }
 _SOURCE_NORMALISED = {normalise_header(k): v for k, v in SOURCE_NAMES.items()}
-_UNIQUEID = re.compile(r"^\d{6,}\.\d+$")
+# epoch.sequence, with the system name in front when Asterisk has `systemname` set
+_UNIQUEID = re.compile(r"^(?:[\w.-]+-)?\d{6,}\.\d+$")
 
 
 @dataclass
@@ -331,6 +332,12 @@ def _looks_like_header(row: list[str]) -> bool:
     return sum(1 for cell in row if normalise_header(cell) in known) >= 2
 
 
+def _forced(forced: str, reason: str) -> str:
+    if not forced:
+        return reason
+    return _("chosen with --format %(name)s") % {"name": forced} + "; " + reason
+
+
 def _missing_message(index: dict[str, int], required=REQUIRED_FIELDS) -> str:
     missing = [f for f in required if f not in index]
     return ", ".join(f"{f} ({FIELD_LABELS[f]})" for f in missing)
@@ -345,6 +352,7 @@ def detect(
 ) -> Layout:
     """The layout of a file from its first row. `parses_as_time(text)` says whether a cell
     is a timestamp. Raises LayoutError with a translated reason."""
+    first_row = [cell.strip() for cell in first_row]
     count = len(first_row)
     if mapping is not None:
         index = header_index(first_row, mapping.columns)
@@ -363,7 +371,7 @@ def detect(
             reason=_("the column mapping “%(name)s” was chosen") % {"name": mapping.name},
             date_order=mapping.date_order,
         )
-    if _looks_like_header(first_row) or forced in {"freepbx", "generic"}:
+    if forced in {"freepbx", "generic"} or (not forced and _looks_like_header(first_row)):
         normalised = {normalise_header(c) for c in first_row}
         freepbx = {"calldate", "uniqueid", "billsec", "disposition"} <= normalised
         if forced == "freepbx" or (freepbx and forced != "generic"):
@@ -385,7 +393,9 @@ def detect(
                 columns=None,
                 index=index,
                 has_header=True,
-                reason=_("the header names calldate, uniqueid, billsec and disposition"),
+                reason=_forced(
+                    forced, _("the header names calldate, uniqueid, billsec and disposition")
+                ),
             )
         index = header_index(first_row)
         if missing := _missing_message(index):
@@ -404,8 +414,11 @@ def detect(
             columns=None,
             index=index,
             has_header=True,
-            reason=_("the header names the columns: %(columns)s")
-            % {"columns": ", ".join(first_row[i] for i in sorted(index.values()))},
+            reason=_forced(
+                forced,
+                _("the header names the columns: %(columns)s")
+                % {"columns": ", ".join(first_row[i] for i in sorted(index.values()))},
+            ),
         )
     candidates: list[Layout] = []
     if forced in {"", "asterisk-csv"} and count in {16, 17, 18, 21}:
@@ -413,7 +426,8 @@ def detect(
         candidates.append(asterisk_csv(count, uniqueid_at_16=unique17))
     if forced in {"", "asterisk-custom"} and count == 19:
         candidates.append(asterisk_custom())
-    if forced in {"", "freeswitch-default", "freeswitch-example"} and count in {13, 15}:
+    freeswitch_names = {13: "freeswitch-default", 15: "freeswitch-example"}
+    if forced in {"", freeswitch_names.get(count)} and count in freeswitch_names:
         candidates.append(freeswitch(count))
     for layout in candidates:
         start = layout.index["start"]
@@ -423,10 +437,7 @@ def detect(
                 "no header; %(count)s columns with a start time in column %(start)s and "
                 "talk seconds in column %(billsec)s"
             ) % {"count": count, "start": start + 1, "billsec": layout.index["billsec"] + 1}
-            if forced:
-                layout.reason = (
-                    _("chosen with --format %(name)s") % {"name": forced} + "; " + layout.reason
-                )
+            layout.reason = _forced(forced, layout.reason)
             if layout.name == "asterisk-csv" and "call_id" not in layout.index:
                 layout.notes.append(
                     _(

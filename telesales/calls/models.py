@@ -90,6 +90,11 @@ class CallDay(models.Model):
         on_delete=models.SET_NULL,
         related_name="call_days",
     )
+    rep = models.BooleanField(
+        _("rep that day"),
+        default=True,
+        help_text=_("Team KPIs count the people who were reps on each date."),
+    )
     out_calls = models.PositiveIntegerField(_("outbound calls"), default=0)
     out_connected = models.PositiveIntegerField(_("outbound connected"), default=0)
     out_talk_seconds = models.PositiveBigIntegerField(_("outbound talk time (s)"), default=0)

@@ -31,6 +31,20 @@ _TEAM_ON_DAY = """COALESCE(
     (SELECT e.team_id FROM org_employee e WHERE e.id = {emp}))"""
 
 
+_ROLE_ON_DAY = """(COALESCE(
+    (SELECT ev.from_value FROM org_employeeevent ev
+      WHERE ev.employee_id = {emp} AND ev.date > {day}
+        AND ev.kind IN ('promotion', 'role_change') AND ev.from_value IN ({roles})
+      ORDER BY ev.date, ev.id LIMIT 1),
+    (SELECT e.role FROM org_employee e WHERE e.id = {emp})) = 'rep')"""
+
+
+def _role_codes() -> str:
+    from telesales.org.models import Role
+
+    return ", ".join(f"'{code}'" for code in Role.values)
+
+
 def effective_seconds() -> int:
     from telesales.core.config import setting_get
 
@@ -39,9 +53,10 @@ def effective_seconds() -> int:
 
 def _aggregate_sql(where: str) -> str:
     team = _TEAM_ON_DAY.format(emp="c.employee_id", day="c.local_date")
+    rep = _ROLE_ON_DAY.format(emp="c.employee_id", day="c.local_date", roles=_role_codes())
     return f"""
-        INSERT INTO calls_callday (employee_id, day, team_id, {", ".join(_COUNTS)})
-        SELECT c.employee_id, c.local_date, {team},
+        INSERT INTO calls_callday (employee_id, day, team_id, rep, {", ".join(_COUNTS)})
+        SELECT c.employee_id, c.local_date, {team}, {rep},
           SUM(CASE WHEN c.direction = 'outbound' THEN 1 ELSE 0 END),
           SUM(CASE WHEN c.direction = 'outbound' AND c.answered THEN 1 ELSE 0 END),
           SUM(CASE WHEN c.direction = 'outbound' AND c.answered THEN c.talk_seconds ELSE 0 END),
@@ -105,39 +120,45 @@ def rollup_rebuild_keys(keys: Iterable[tuple[int | None, dt.date]]) -> None:
         rollup_rebuild(ids, first, last, threshold=threshold)
 
 
-def rollup_add(increments: dict[tuple[int, dt.date], list[int]], teams: dict) -> None:
+def rollup_add(
+    increments: dict[tuple[int, dt.date], list[int]], people: dict[tuple[int, dt.date], tuple]
+) -> None:
     """Add the counts of newly inserted calls to their days (creating the days)."""
     if not increments:
         return
     columns = ", ".join(_COUNTS)
     updates = ", ".join(f"{c} = calls_callday.{c} + excluded.{c}" for c in _COUNTS)
     sql = (
-        f"INSERT INTO calls_callday (employee_id, day, team_id, {columns}) "
-        f"VALUES ({', '.join(['%s'] * (3 + len(_COUNTS)))}) "
+        f"INSERT INTO calls_callday (employee_id, day, team_id, rep, {columns}) "
+        f"VALUES ({', '.join(['%s'] * (4 + len(_COUNTS)))}) "
         f"ON CONFLICT (employee_id, day) DO UPDATE SET {updates}"
     )
     rows = [
-        (employee_id, day, teams.get((employee_id, day)), *counts)
+        (employee_id, day, *people[(employee_id, day)], *counts)
         for (employee_id, day), counts in increments.items()
     ]
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
 
 
-def rollup_refresh_teams(employee_id: int) -> None:
-    """After a team change: each of the employee's days takes the team of that day."""
-    team = _TEAM_ON_DAY.format(emp="calls_callday.employee_id", day="calls_callday.day")
+def rollup_refresh_people(employee_id: int) -> None:
+    """After a team or role change: each of the employee's days takes that day's team and
+    whether they were a rep that day."""
+    emp, day = "calls_callday.employee_id", "calls_callday.day"
+    team = _TEAM_ON_DAY.format(emp=emp, day=day)
+    rep = _ROLE_ON_DAY.format(emp=emp, day=day, roles=_role_codes())
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE calls_callday SET team_id = {team} WHERE employee_id = %s", [employee_id]
+            f"UPDATE calls_callday SET team_id = {team}, rep = {rep} WHERE employee_id = %s",
+            [employee_id],
         )
 
 
 class TeamCalendar:
-    """Each employee's team on any date, loaded once (for an import's roll-up rows)."""
+    """Each employee's team and role on any date, loaded once (for an import's roll-ups)."""
 
     def __init__(self):
-        from telesales.org.models import Employee, TeamAssignment
+        from telesales.org.models import Employee, EmployeeEvent, Role, TeamAssignment
 
         self.spans: dict[int, list[tuple[dt.date, dt.date | None, int]]] = defaultdict(list)
         for employee_id, team_id, start, end in TeamAssignment.objects.order_by(
@@ -145,6 +166,22 @@ class TeamCalendar:
         ).values_list("employee_id", "team_id", "start", "end"):
             self.spans[employee_id].append((start, end, team_id))
         self.current = dict(Employee.objects.values_list("pk", "team_id"))
+        self.roles = dict(Employee.objects.values_list("pk", "role"))
+        self.role_changes: dict[int, list[tuple[dt.date, str]]] = defaultdict(list)
+        for employee_id, day, role in EmployeeEvent.objects.filter(
+            kind__in=[EmployeeEvent.Kind.PROMOTION, EmployeeEvent.Kind.ROLE_CHANGE],
+            from_value__in=Role.values,
+        ).values_list("employee_id", "date", "from_value"):
+            self.role_changes[employee_id].append((day, role))  # ordered by date, id
+
+    def rep_on(self, employee_id: int, day: dt.date) -> bool:
+        for changed, previous_role in self.role_changes.get(employee_id, ()):
+            if changed > day:
+                return previous_role == "rep"
+        return self.roles.get(employee_id) == "rep"
+
+    def people_on(self, employee_id: int, day: dt.date) -> tuple[int | None, bool]:
+        return self.team_on(employee_id, day), self.rep_on(employee_id, day)
 
     def team_on(self, employee_id: int, day: dt.date) -> int | None:
         for start, end, team_id in self.spans.get(employee_id, ()):

@@ -27,3 +27,23 @@ class ImportUploadForm(forms.Form):
         if upload.size == 0:
             raise forms.ValidationError(_("The file is empty."), code="empty")
         return upload
+
+
+class SettingsForm(forms.Form):
+    """One field per declared setting, each made by its definition's field()."""
+
+    def __init__(self, *args, definitions, values, **kwargs):
+        super().__init__(*args, **kwargs)
+        for definition in definitions:
+            field = definition.field()
+            field.label = definition.label
+            field.help_text = definition.help
+            field.initial = values[definition.key]
+            self.fields[self.field_name(definition)] = field
+
+    @staticmethod
+    def field_name(definition) -> str:
+        return definition.key.replace(".", "__")
+
+    def value_of(self, definition):
+        return self.cleaned_data[self.field_name(definition)]

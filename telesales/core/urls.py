@@ -4,6 +4,7 @@ from telesales.core import views
 
 urlpatterns = [
     path("language/", views.language_set, name="language-set"),
+    path("settings/", views.settings_page, name="settings"),
     path("imports/", views.imports_index, name="imports"),
     path("imports/run/<int:pk>/", views.import_run_detail, name="import-run"),
     path("imports/run/<int:pk>/confirm/", views.import_run_confirm, name="import-run-confirm"),

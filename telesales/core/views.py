@@ -3,6 +3,7 @@ import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -10,10 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
-from telesales.core.forms import ImportUploadForm, LanguageForm
+from telesales.core.config import setting_definitions, setting_get, setting_set
+from telesales.core.forms import ImportUploadForm, LanguageForm, SettingsForm
 from telesales.core.imports.registry import all_importers, get_importer
 from telesales.core.imports.services import import_run_create
-from telesales.core.models import ImportRun
+from telesales.core.models import ImportRun, Setting
+from telesales.core.navigation import menu_for
 from telesales.core.tasks import import_run_enqueue
 
 
@@ -71,15 +74,29 @@ def imports_index(request):
 
 @login_required
 def import_upload(request, kind):
+    """Upload a file for a preview. An importer may declare `options_form`, a form shown
+    under the file whose cleaned values (empty ones left out) become the run's options."""
     importer = _importer_or_404(request.user, kind)
     bound = request.method == "POST"
     form = ImportUploadForm(request.POST if bound else None, request.FILES if bound else None)
-    if request.method == "POST" and form.is_valid():
+    options_class = getattr(importer, "options_form", None)
+    options_form = (
+        options_class(request.POST if bound else None, prefix="options") if options_class else None
+    )
+    if bound and form.is_valid() and (options_form is None or options_form.is_valid()):
         upload = form.cleaned_data["file"]
-        run = import_run_create(kind=kind, user=request.user, filename=upload.name, stream=upload)
+        options = (
+            {k: v for k, v in options_form.cleaned_data.items() if v not in ("", None)}
+            if options_form is not None
+            else {}
+        )
+        run = import_run_create(
+            kind=kind, user=request.user, filename=upload.name, stream=upload, options=options
+        )
         import_run_enqueue(run, dry_run=True)
         return redirect("import-run", pk=run.pk)
-    return render(request, "core/import_upload.html", {"importer": importer, "form": form})
+    context = {"importer": importer, "form": form, "options_form": options_form}
+    return render(request, "core/import_upload.html", context)
 
 
 @login_required
@@ -151,3 +168,51 @@ def import_template(request, kind, fmt):
         raise Http404
     response["Content-Disposition"] = f'attachment; filename="{kind}-template.{fmt}"'
     return response
+
+
+def _menu_allows(user, key: str) -> bool:
+    """Whether the app that lists a core page in the menu lets this user see it: core
+    cannot know roles (they are org's), so the menu entry's rule is the page's rule."""
+    return any(item["key"] == key for item in menu_for(user))
+
+
+@login_required
+def settings_page(request):
+    """Every declared setting with its current value; saving changes each through
+    setting_set(), which audits it and runs its change hook."""
+    if not _menu_allows(request.user, "settings"):
+        raise Http404
+    definitions = setting_definitions()
+    values = {d.key: setting_get(d.key) for d in definitions}
+    form = SettingsForm(
+        request.POST if request.method == "POST" else None,
+        definitions=definitions,
+        values=values,
+    )
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            changed = [
+                d.label
+                for d in definitions
+                if setting_set(actor=request.user, key=d.key, value=form.value_of(d))
+            ]
+        if changed:
+            messages.success(
+                request,
+                _("Saved: %(settings)s.") % {"settings": ", ".join(str(c) for c in changed)},
+            )
+        else:
+            messages.info(request, _("Nothing was changed."))
+        return redirect("settings")
+    stored = Setting.objects.select_related("updated_by").in_bulk(field_name="key")
+    rows = [
+        {
+            "definition": d,
+            "field": form[form.field_name(d)],
+            "value": values[d.key],
+            "is_default": d.key not in stored,
+            "stored": stored.get(d.key),
+        }
+        for d in definitions
+    ]
+    return render(request, "core/settings.html", {"form": form, "rows": rows})

@@ -23,11 +23,11 @@ _SUMS = ("out_calls", "out_connected", "out_talk_seconds", "out_effective")
 
 def call_days(scope: KpiScope, period: Period) -> QuerySet:
     from telesales.calls.models import CallDay
-    from telesales.org.models import Role
 
     days = CallDay.objects.filter(day__gte=period.start, day__lte=period.end)
     if scope.is_team:
-        return days.filter(team_id__in=scope.team_ids, employee__role=Role.REP)
+        # The team's reps on each date: its members that day who were reps that day.
+        return days.filter(team_id__in=scope.team_ids, rep=True)
     return days.filter(employee_id=scope.employee_id)
 
 

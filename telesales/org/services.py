@@ -83,7 +83,10 @@ def team_set_supervisor(*, actor, team: Team, supervisor: Employee | None) -> Te
 
 
 def _assignment_open(employee: Employee, team: Team | None, start: dt.date) -> None:
-    TeamAssignment.objects.filter(employee=employee, end__isnull=True).update(end=start)
+    # Saved one by one so that what listens to team changes (call roll-ups) hears it.
+    for assignment in TeamAssignment.objects.filter(employee=employee, end__isnull=True):
+        assignment.end = start
+        assignment.save(update_fields=["end"])
     TeamAssignment.objects.filter(employee=employee, start__gte=start).exclude(team=team).delete()
     if team is not None:
         TeamAssignment.objects.create(employee=employee, team=team, start=start)
@@ -351,11 +354,14 @@ def extension_assign(
         )
         return existing
     # A new number closes the employee's previous open extension the day it starts.
-    for previous in Extension.objects.filter(
-        employee=employee, valid_to__isnull=True, valid_from__lt=valid_from
-    ):
-        previous.valid_to = valid_from
-        previous.save(update_fields=["valid_to"])
+    # A new open-ended number replaces the employee's current one from the day it starts;
+    # a number for a past period (mapped late) leaves the current one alone.
+    if valid_to is None:
+        for previous in Extension.objects.filter(
+            employee=employee, valid_to__isnull=True, valid_from__lt=valid_from
+        ):
+            previous.valid_to = valid_from
+            previous.save(update_fields=["valid_to"])
     extension = Extension.objects.create(
         employee=employee, number=number, valid_from=valid_from, valid_to=valid_to
     )

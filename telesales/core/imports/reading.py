@@ -72,6 +72,24 @@ def _decodes_as(stream: BinaryIO, encoding: str) -> bool:
         stream.seek(0)
 
 
+def _mostly_utf8(stream: BinaryIO) -> bool:
+    """Whether the non-ASCII text is mostly valid UTF-8: at least three good characters for
+    every broken sequence (GBK text read as UTF-8 is nearly all broken sequences)."""
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    broken = other = 0
+    stream.seek(0)
+    try:
+        while chunk := stream.read(1024 * 1024):
+            text = decoder.decode(chunk, final=False)
+            broken += text.count("\ufffd")
+            other += sum(1 for ch in text if ch > "\x7f")
+        text = decoder.decode(b"", final=True)
+        broken += text.count("\ufffd")
+    finally:
+        stream.seek(0)
+    return broken > 0 and other - broken >= 3 * broken
+
+
 def detect_encoding(stream: BinaryIO, sample: bytes) -> str:
     """utf-8-sig / utf-16 by BOM, else UTF-8 when the whole file decodes, else GB18030 (⊃ GBK)."""
     if sample.startswith(codecs.BOM_UTF8):
@@ -79,6 +97,10 @@ def detect_encoding(stream: BinaryIO, sample: bytes) -> str:
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
     if _decodes_as(stream, "utf-8"):
+        return "utf-8"
+    if _mostly_utf8(stream):
+        # A UTF-8 file with a few broken bytes (a caller name cut mid-character): reading
+        # it as GB18030 would garble every other name; the broken bytes are marked instead.
         return "utf-8"
     if _decodes_as(stream, "gb18030"):
         return "gb18030"

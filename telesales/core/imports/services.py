@@ -206,7 +206,7 @@ def import_run_execute(run: ImportRun, *, dry_run: bool, on_progress=None) -> Im
                 options=run.options,
                 on_progress=None if dry_run else progress,
                 preview_limit=20 if dry_run else 0,
-                state={"import_run_id": None if dry_run else run.pk},
+                state={"import_run_id": run.pk},
             )
     except ImportFileError as error:
         run.status = ImportRun.Status.FAILED
