@@ -352,7 +352,7 @@ class CallImporter(Importer):
             ):
                 layout.notes.append(
                     _(
-                        "Dates such as 1/7/2026 were read day first; use --date-order mdy if the month comes first."
+                        "Dates such as 1/7/2026 were read day first; if the month comes first, import again with the date order month/day/year (--date-order mdy)."
                     )
                 )
         clock.date_order = order
@@ -735,8 +735,8 @@ def _preview(c: list) -> dict[str, str]:
         str(_("call id")): c[K_KEY],
         str(_("started at")): str(c[K_START]) + " UTC",
         str(_("direction")): c[K_DIRECTION],
-        str(_("source")): c[K_SRC],
-        str(_("destination")): c[K_DST],
+        str(_("source number")): c[K_SRC],
+        str(_("destination number")): c[K_DST],
         str(_("extension / agent id")): c[K_EXTENSION],
         str(_("answered")): _("yes") if c[K_ANSWERED] else _("no"),
         str(_("talk time (s)")): str(c[K_BILLSEC]),

@@ -383,7 +383,7 @@ def detect(
             if "calldate" not in normalised or "billsec" not in normalised:
                 raise LayoutError(
                     _(
-                        "A FreePBX CDR Reports export has calldate and billsec columns; this file has neither."
+                        "A FreePBX CDR Reports export has calldate and billsec columns; this file lacks at least one of them."
                     )
                 )
             return Layout(
@@ -403,7 +403,7 @@ def detect(
                 _(
                     "This file has a header but it is not a phone-system export we know, and "
                     "these columns could not be found: %(missing)s. Save a column mapping for it "
-                    "on the calls import page, then choose it."
+                    "on the Column mappings page of Calls, then choose it when importing."
                 )
                 % {"missing": missing}
             )

@@ -30,8 +30,8 @@ class Call(models.Model):
     answered = models.BooleanField(_("answered"), default=False)
     disposition = models.CharField(_("disposition"), max_length=40, blank=True)
     direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices)
-    src = models.CharField(_("source"), max_length=80, blank=True)
-    dst = models.CharField(_("destination"), max_length=80, blank=True)
+    src = models.CharField(_("source number"), max_length=80, blank=True)
+    dst = models.CharField(_("destination number"), max_length=80, blank=True)
     caller_name = models.CharField(_("caller name"), max_length=120, blank=True)
     extension = models.CharField(_("extension / agent id"), max_length=40, blank=True)
     customer_number = models.CharField(_("customer number"), max_length=80, blank=True)
@@ -130,7 +130,7 @@ class ColumnMapping(models.Model):
         _("phone system"),
         max_length=20,
         default="generic",
-        help_text=_("Calls from the same phone system share call ids; re-imports match on it."),
+        help_text=_("Calls of the same phone system share call ids; re-imports match on them."),
     )
     columns = models.JSONField(_("columns"), default=dict)
     date_order = models.CharField(

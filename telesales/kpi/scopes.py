@@ -58,6 +58,10 @@ def scope_parse(text: str, user=None) -> KpiScope:
     employee = employees.filter(employee_no=text).first()
     if employee is None:
         raise ScopeError(
-            _("There is no employee %(no)s; give an employee number or team:CODE.") % {"no": text}
+            _(
+                "There is no employee %(no)s; give an employee number, team:CODE or "
+                "supervisor:NUMBER."
+            )
+            % {"no": text}
         )
     return scope_for_employee(employee)
