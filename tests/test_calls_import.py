@@ -350,7 +350,7 @@ def test_ambiguous_year_last_dates_are_read_day_first_with_a_note(mapped):
     # then
     assert _calls("local_date") == [(dt.date(2026, 7, 1),)]
     assert info["notes"] == [
-        "Dates such as 1/7/2026 were read day first; use --date-order mdy if the month comes first."
+        "Dates such as 1/7/2026 were read day first; if the month comes first, import again with the date order month/day/year (--date-order mdy)."
     ]
 
 

@@ -460,8 +460,8 @@ NOT_CDR = (
             "calls.csv",
             "This file has a header but it is not a phone-system export we know, and these "
             "columns could not be found: start (start time), src (source number), dst "
-            "(destination number). Save a column mapping for it on the calls import page, "
-            "then choose it.",
+            "(destination number). Save a column mapping for it on the Column mappings page "
+            "of Calls, then choose it when importing.",
             id="header-without-start",
         ),
     ],

@@ -313,7 +313,7 @@ def test_kpi_text_output_names_not_applicable_values(calls):
         ),
         (
             ["--period", "2026-07", "--scope", "E999"],
-            "There is no employee E999; give an employee number or team:CODE.",
+            "There is no employee E999; give an employee number, team:CODE or supervisor:NUMBER.",
         ),
         (["--period", "2026-07", "--scope", "team:T9"], "There is no team T9."),
         (["--period", "2026-07", "--scope", "supervisor:R1"], "R1 leads no team."),
@@ -362,7 +362,7 @@ def test_user_sees_only_the_kpis_in_their_scope(calls, user, scope, allowed):
         assert err.strip() == (
             f"There is no team {scope[5:]}."
             if team
-            else f"There is no employee {scope}; give an employee number or team:CODE."
+            else f"There is no employee {scope}; give an employee number, team:CODE or supervisor:NUMBER."
         )
 
 
