@@ -169,6 +169,7 @@ class _Batch:
     position: int
     rejected: list[Rejection]
     lines: dict[str, int]
+    rollups: list[tuple]  # the CallDay rows these calls add, if they are all new
 
 
 PARALLEL_MIN_BYTES = 16 * 1024 * 1024
@@ -250,7 +251,7 @@ class CallImporter(Importer):
         "export with a header and a saved column mapping. The layout is recognised from "
         "the file; legs of one call are merged; calls already stored are not stored again."
     )
-    batch_size = 10000
+    batch_size = 25000
     raw_cells = True  # cells as the file has them; leg() strips the ones it reads
     columns = tuple(
         Column(name, layouts.FIELD_LABELS[name], required=name in layouts.REQUIRED_FIELDS)
@@ -521,8 +522,7 @@ class _Writer:
             result.rejected.extend(batch.rejected)
             for key, line in batch.lines.items():
                 self.lines.setdefault(key, line)
-            for start in range(0, len(batch.calls), self.batch_size):
-                self.write(batch.calls[start : start + self.batch_size], preview, preview_limit)
+            self.write(batch.calls, batch.rollups, preview, preview_limit)
             if on_progress:
                 on_progress(result, batch.position)
 
@@ -551,15 +551,23 @@ class _Writer:
                 if len(pending) > WINDOW:
                     out.append(pending.popitem(last=False)[1])
                     if len(out) >= self.batch_size:
-                        yield _Batch(out, rows_read, table.position(), rejected, lines)
+                        rollups = self.rollup_rows(out)
+                        yield _Batch(out, rows_read, table.position(), rejected, lines, rollups)
                         out, rejected, lines = [], [], {}
             else:
                 _merge(existing, leg)
         out.extend(pending.values())
         pending.clear()
-        yield _Batch(out, rows_read, table.position(), rejected, lines)
+        size = self.batch_size
+        for start in range(0, max(len(out), 1), size):
+            calls = out[start : start + size]
+            rollups = self.rollup_rows(calls)
+            yield _Batch(calls, rows_read, table.position(), rejected, lines, rollups)
+            rejected, lines = [], {}
 
-    def write(self, calls: list[list], preview: list, preview_limit: int) -> None:
+    def write(
+        self, calls: list[list], rollups: list[tuple], preview: list, preview_limit: int
+    ) -> None:
         """Store one batch of merged calls in its own transaction (see the module doc)."""
         if not calls:
             return
@@ -572,7 +580,7 @@ class _Writer:
             inserted = self._insert(cursor, calls)
             self.result.stored += inserted
             if inserted == len(calls):
-                self._add_rollups(calls)
+                rollup_add(rollups)
                 return
             # Some calls were stored before: merge these legs into them. A call this run
             # stored itself (a leg read after the merge window) is neither updated nor a
@@ -610,7 +618,8 @@ class _Writer:
         cursor.executemany(_insert_sql(), calls)
         return cursor.rowcount if cursor.rowcount >= 0 else len(calls)
 
-    def _add_rollups(self, calls: list[list]) -> None:
+    def rollup_rows(self, calls: list[list]) -> list[tuple]:
+        """The CallDay rows (employee, day, team, rep, counts…) these calls add when new."""
         threshold = self.threshold
         increments: dict[tuple[int, str], list[int]] = {}
         for c in calls:
@@ -632,9 +641,11 @@ class _Writer:
                 counts[base + 2] += c[K_BILLSEC]
                 if c[K_BILLSEC] >= threshold:
                     counts[base + 3] += 1
-        dated = {(e, dt.date.fromisoformat(day)): counts for (e, day), counts in increments.items()}
-        people = {key: self.teams.people_on(*key) for key in dated}
-        rollup_add(dated, people)
+        rows = []
+        for (employee_id, day), counts in increments.items():
+            day = dt.date.fromisoformat(day)
+            rows.append((employee_id, day, *self.teams.people_on(employee_id, day), *counts))
+        return rows
 
 
 _ANSWERED_WORDS = {"已接通", "接通", "已接听", "已接聽", "ANSWER", "CONNECTED"}

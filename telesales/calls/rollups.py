@@ -120,11 +120,10 @@ def rollup_rebuild_keys(keys: Iterable[tuple[int | None, dt.date]]) -> None:
         rollup_rebuild(ids, first, last, threshold=threshold)
 
 
-def rollup_add(
-    increments: dict[tuple[int, dt.date], list[int]], people: dict[tuple[int, dt.date], tuple]
-) -> None:
-    """Add the counts of newly inserted calls to their days (creating the days)."""
-    if not increments:
+def rollup_add(rows: list[tuple]) -> None:
+    """Add the counts of newly inserted calls to their days, creating the days; a row is
+    (employee, day, team, rep, then the counts in _COUNTS order)."""
+    if not rows:
         return
     columns = ", ".join(_COUNTS)
     updates = ", ".join(f"{c} = calls_callday.{c} + excluded.{c}" for c in _COUNTS)
@@ -133,10 +132,6 @@ def rollup_add(
         f"VALUES ({', '.join(['%s'] * (4 + len(_COUNTS)))}) "
         f"ON CONFLICT (employee_id, day) DO UPDATE SET {updates}"
     )
-    rows = [
-        (employee_id, day, *people[(employee_id, day)], *counts)
-        for (employee_id, day), counts in increments.items()
-    ]
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
 
