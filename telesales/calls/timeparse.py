@@ -18,7 +18,9 @@ _LOOSE = re.compile(
     r"(?:[ T]+(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:[.,](\d{1,6}))?)?)?\s*$"
 )
 DATE_ORDERS = ("auto", "ymd", "dmy", "mdy")
-_ISO_SECONDS = re.compile(r"\d{4}-\d\d-\d\d[ T][0-2]\d:[0-5]\d:[0-5]\d")
+# ":MM:SS", every valid one: a set lookup checks the minutes and seconds of a time.
+_ISO_HOUR = re.compile(r"\d{4}-\d\d-\d\d[ T][0-2]\d")
+_MINUTES_SECONDS = frozenset(f":{m:02d}:{s:02d}" for m in range(60) for s in range(60))
 
 
 class TimeError(ValueError):
@@ -87,12 +89,14 @@ class Clock:
         text forms the database stores; None for an empty cell. Raises TimeError."""
         if not text:
             return None
-        if self.by_hour and len(text) == 19 and _ISO_SECONDS.fullmatch(text):
+        if self.by_hour and len(text) == 19 and (rest := text[13:]) in _MINUTES_SECONDS:
             hour = self._hours.get(text[:13])
-            if hour is None:
+            if hour is None and _ISO_HOUR.fullmatch(text[:13]):
+                # The date and hour, checked once: 2026-02-30 or hour 25 is refused here.
                 value = self.parse(text[:13] + ":00:00")
                 hour = self._hours[text[:13]] = (str(value)[:13], str(self.local_date(value)))
-            return hour[0] + text[13:], hour[1]
+            if hour is not None:
+                return hour[0] + rest, hour[1]
         value = self.parse(text.strip())
         return str(value), str(self.local_date(value))
 
