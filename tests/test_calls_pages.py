@@ -1283,3 +1283,15 @@ def test_only_administrators_import_calls(org, login, django_capture_on_commit_c
     # then
     assert (page.status_code, post.status_code) == (404, 404)
     assert (ImportRun.objects.count(), Call.objects.count()) == (0, 0)
+
+
+@pytest.mark.django_db
+def test_only_the_most_specific_menu_entry_is_current(client, org):
+    # given
+    client.force_login(org.s1.user)
+    # when
+    response = client.get(f"/calls/stats/team/{org.t1.pk}/")
+    # then
+    current = [item["key"] for item in response.context["menu"] if item["active"]]
+    assert response.status_code == 200
+    assert current == ["call-stats"]

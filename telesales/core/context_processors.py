@@ -9,6 +9,14 @@ def navigation(request):
         return {"menu": [], "languages": settings.LANGUAGES}
     path = request.path
     menu = menu_for(user)
+    # The entry whose address is the longest start of the path is the current one
+    # (/calls/stats/… is "Call statistics", not also "Calls").
+    matches = [
+        item
+        for item in menu
+        if path.startswith(item["url"]) and (item["url"] != "/" or path == "/")
+    ]
+    current = max(matches, key=lambda item: len(item["url"]), default=None)
     for item in menu:
-        item["active"] = path.startswith(item["url"]) and (item["url"] != "/" or path == "/")
+        item["active"] = item is current
     return {"menu": menu, "languages": settings.LANGUAGES}
