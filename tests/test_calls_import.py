@@ -1288,3 +1288,23 @@ def test_json_output_is_one_object(mapped, tmp_path):
         call_command("import", "calls", str(path), "--json", stdout=out, stderr=io.StringIO())
     # then
     assert json.loads(out.getvalue()) == {"rows": 1, "stored": 1, "duplicates": 0, "rejected": []}
+
+
+def test_the_command_line_draws_a_progress_bar_on_standard_error(mapped, tmp_path, english):
+    # given
+    legs = [Leg("8001", "13800138000", f"2026-07-01 09:0{i}:00", 30) for i in range(5)]
+    # when
+    code, payload, err = command(tmp_path, asterisk_csv(legs))
+    # then: standard output keeps only the JSON; the bar ends at 100% with the rows read
+    assert (code, payload["stored"]) == (0, 5)
+    lines = err.strip().splitlines()
+    assert lines and lines[-1] == "[" + "#" * 30 + "] 100% 5 rows"
+
+
+def test_no_progress_leaves_standard_error_empty(mapped, tmp_path):
+    # given
+    legs = [Leg("8001", "13800138000", "2026-07-01 09:00:00", 30)]
+    # when
+    code, payload, err = command(tmp_path, asterisk_csv(legs), "--no-progress")
+    # then
+    assert (code, payload["stored"], err) == (0, 1, "")
