@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "telesales.org",
     "telesales.sales",
     "telesales.calls",
+    "telesales.crm",
+    "telesales.feedback",
     "telesales.kpi",
 ]
 

@@ -18,5 +18,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("telesales.core.urls")),
     path("", include("telesales.org.urls")),
+    path("", include("telesales.crm.urls")),
+    path("", include("telesales.feedback.urls")),
     path("", include("telesales.calls.urls")),
 ]
