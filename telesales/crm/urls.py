@@ -1,1 +1,6 @@
-urlpatterns: list = []
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("telesales.crm.customers.urls")),
+    path("", include("telesales.crm.allocation.urls")),
+]

@@ -1,5 +1,10 @@
-"""Importers, menu entries and settings of this app, registered once at start-up."""
+"""Importers, menu entries, settings and demo steps of the crm app, registered at start-up.
+Each area of the app has its own function, in its own module."""
 
 
 def ready() -> None:
-    pass
+    from telesales.crm.allocation.wiring import ready as allocation_ready
+    from telesales.crm.customers.wiring import ready as customers_ready
+
+    customers_ready()
+    allocation_ready()

@@ -5,8 +5,10 @@ Outbound calls count; inbound and internal calls are in the roll-ups for the pag
 from __future__ import annotations
 
 from django.db.models import QuerySet, Sum
+from django.utils.translation import gettext_lazy
 
 from telesales.kpi.periods import Period
+from telesales.kpi.registry import KpiDefinition, kpi_register
 from telesales.kpi.scopes import KpiScope
 from telesales.kpi.values import KpiValue, count, ratio
 
@@ -67,3 +69,53 @@ def call_trend(scope: KpiScope, period: Period) -> list[dict]:
         .order_by("day")
     )
     return [dict(row) for row in rows]
+
+
+kpi_register(
+    "calls",
+    call_kpis,
+    [
+        KpiDefinition(
+            "call_volume",
+            gettext_lazy("Call volume"),
+            gettext_lazy("outbound calls dialled"),
+            "count",
+            "calls",
+        ),
+        KpiDefinition(
+            "connected_calls",
+            gettext_lazy("Connected calls"),
+            gettext_lazy("outbound calls answered"),
+            "count",
+            "calls",
+        ),
+        KpiDefinition(
+            "connection_rate",
+            gettext_lazy("Connection rate"),
+            gettext_lazy("connected calls / call volume"),
+            "rate",
+            "calls",
+        ),
+        KpiDefinition(
+            "avg_talk_seconds",
+            gettext_lazy("Average talk time"),
+            gettext_lazy("talk seconds of connected calls / connected calls"),
+            "seconds",
+            "calls",
+        ),
+        KpiDefinition(
+            "effective_calls",
+            gettext_lazy("Effective calls"),
+            gettext_lazy("connected calls with talk time at or above the threshold"),
+            "count",
+            "calls",
+        ),
+        KpiDefinition(
+            "effective_call_rate",
+            gettext_lazy("Effective call rate"),
+            gettext_lazy("effective calls / connected calls"),
+            "rate",
+            "calls",
+        ),
+    ],
+)

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
 
 from telesales.kpi.periods import Period
 from telesales.kpi.scopes import KpiScope
@@ -36,6 +35,7 @@ def kpi_register(group: str, provider: Provider, definitions: list[KpiDefinition
 
 
 def kpis_compute(scope: KpiScope, period: Period, groups=None) -> dict[str, KpiValue]:
+    _load()
     values: dict[str, KpiValue] = {}
     for group, provider in PROVIDERS.items():
         if groups is None or group in groups:
@@ -43,53 +43,18 @@ def kpis_compute(scope: KpiScope, period: Period, groups=None) -> dict[str, KpiV
     return values
 
 
-def _register_calls() -> None:
-    from telesales.kpi.calls import call_kpis
-
-    kpi_register(
-        "calls",
-        call_kpis,
-        [
-            KpiDefinition(
-                "call_volume", _("Call volume"), _("outbound calls dialled"), "count", "calls"
-            ),
-            KpiDefinition(
-                "connected_calls",
-                _("Connected calls"),
-                _("outbound calls answered"),
-                "count",
-                "calls",
-            ),
-            KpiDefinition(
-                "connection_rate",
-                _("Connection rate"),
-                _("connected calls / call volume"),
-                "rate",
-                "calls",
-            ),
-            KpiDefinition(
-                "avg_talk_seconds",
-                _("Average talk time"),
-                _("talk seconds of connected calls / connected calls"),
-                "seconds",
-                "calls",
-            ),
-            KpiDefinition(
-                "effective_calls",
-                _("Effective calls"),
-                _("connected calls with talk time at or above the threshold"),
-                "count",
-                "calls",
-            ),
-            KpiDefinition(
-                "effective_call_rate",
-                _("Effective call rate"),
-                _("effective calls / connected calls"),
-                "rate",
-                "calls",
-            ),
-        ],
-    )
+# Each module registers its KPIs when imported; they are imported on first use, so that a
+# module may import this one.
+PROVIDER_MODULES = (
+    "telesales.kpi.calls",
+    "telesales.kpi.sales",
+    "telesales.kpi.crm",
+    "telesales.kpi.feedback",
+)
 
 
-_register_calls()
+def _load() -> None:
+    import importlib
+
+    for name in PROVIDER_MODULES:
+        importlib.import_module(name)

@@ -1,0 +1,2 @@
+def ready() -> None:
+    pass

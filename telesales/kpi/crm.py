@@ -1,0 +1,1 @@
+"""crm KPIs (PRODUCT.md §5); registered with telesales.kpi.registry on import."""
