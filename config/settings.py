@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "telesales.crm",
     "telesales.feedback",
     "telesales.kpi",
+    "telesales.reports",
 ]
 
 MIDDLEWARE = [

@@ -21,4 +21,6 @@ urlpatterns = [
     path("", include("telesales.crm.urls")),
     path("", include("telesales.feedback.urls")),
     path("", include("telesales.calls.urls")),
+    path("", include("telesales.sales.urls")),
+    path("", include("telesales.reports.urls")),
 ]

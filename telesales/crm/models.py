@@ -47,7 +47,7 @@ class Customer(TimeStampedModel):
     owned_since = models.DateTimeField(_("owned since"), null=True, blank=True)
     dnc = models.BooleanField(_("do not call"), default=False)
     attempts = models.PositiveIntegerField(
-        _("attempts"), default=0, help_text=_("Outcomes recorded since the last allocation.")
+        _("attempts"), default=0, help_text=_("Outcomes recorded on this lead, by any owner.")
     )
     last_contact_at = models.DateTimeField(_("last contact"), null=True, blank=True)
     last_disposition = models.ForeignKey(

@@ -1,1 +1,158 @@
-"""feedback KPIs (PRODUCT.md §5); registered with telesales.kpi.registry on import."""
+"""feedback KPIs (PRODUCT.md §5); registered with telesales.kpi.registry on import.
+
+- csat_rate: survey responses in P scoring 4 or 5 / responses in P.
+- complaint_timely_rate: complaints opened in P resolved within their SLA (resolved_at ≤
+  due_at) / complaints opened in P, leaving out those still unresolved and not yet past due;
+  an unresolved complaint already past due counts as not timely.
+
+A rep's KPIs count the rows naming the rep; a team's count the rows of its reps by each
+rep's team and role on the row's date (the response date, or the local date the complaint was
+opened), as the call KPIs do.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import (
+    CharField,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+
+from telesales.kpi.periods import Period
+from telesales.kpi.registry import KpiDefinition, kpi_register
+from telesales.kpi.scopes import KpiScope
+from telesales.kpi.values import KpiValue, ratio
+
+FEEDBACK_KPIS = ("csat_rate", "complaint_timely_rate")
+SATISFIED_SCORE = 4
+
+
+def _reps_of_teams(rows: QuerySet, day: str, team_ids) -> QuerySet:
+    """Rows whose employee was, on the row's `day`, a rep of one of these teams: their team
+    assignment that day (else their current team) and their role that day (the role before
+    the first later promotion or role change, else their current role)."""
+    from telesales.org.models import EmployeeEvent, Role, TeamAssignment
+
+    assignment = (
+        TeamAssignment.objects.filter(employee_id=OuterRef("employee_id"), start__lte=OuterRef(day))
+        .filter(Q(end__isnull=True) | Q(end__gt=OuterRef(day)))
+        .order_by("-start")
+        .values("team_id")[:1]
+    )
+    later_change = (
+        EmployeeEvent.objects.filter(
+            employee_id=OuterRef("employee_id"),
+            date__gt=OuterRef(day),
+            kind__in=[EmployeeEvent.Kind.PROMOTION, EmployeeEvent.Kind.ROLE_CHANGE],
+            from_value__in=Role.values,
+        )
+        .order_by("date", "id")
+        .values("from_value")[:1]
+    )
+    return rows.annotate(
+        team_that_day=Coalesce(
+            Subquery(assignment, output_field=IntegerField()),
+            F("employee__team_id"),
+            output_field=IntegerField(),
+        ),
+        role_that_day=Coalesce(
+            Subquery(later_change, output_field=CharField()),
+            F("employee__role"),
+            output_field=CharField(),
+        ),
+    ).filter(team_that_day__in=team_ids, role_that_day=Role.REP)
+
+
+def survey_rows(scope: KpiScope, period: Period) -> QuerySet:
+    """The survey responses behind csat_rate."""
+    from telesales.feedback.models import SurveyResponse
+
+    rows = SurveyResponse.objects.filter(
+        responded_on__gte=period.start, responded_on__lte=period.end
+    )
+    if scope.is_team:
+        return _reps_of_teams(rows, "responded_on", scope.team_ids)
+    return rows.filter(employee_id=scope.employee_id)
+
+
+def csat_rate(scope: KpiScope, period: Period) -> KpiValue:
+    counts = survey_rows(scope, period).aggregate(
+        responses=Count("pk"), satisfied=Count("pk", filter=Q(score__gte=SATISFIED_SCORE))
+    )
+    return ratio(counts["satisfied"], counts["responses"])
+
+
+def _local_midnight(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time()))
+
+
+def complaint_rows(scope: KpiScope, period: Period) -> QuerySet:
+    """The complaints opened in the period (company-local dates) about the scope's reps."""
+    from telesales.feedback.models import Ticket, TicketKind
+
+    rows = Ticket.objects.filter(
+        kind=TicketKind.COMPLAINT,
+        opened_at__gte=_local_midnight(period.start),
+        opened_at__lt=_local_midnight(period.end + dt.timedelta(days=1)),
+    )
+    if scope.is_team:
+        rows = rows.annotate(
+            opened_on=TruncDate("opened_at", tzinfo=timezone.get_default_timezone())
+        )
+        return _reps_of_teams(rows, "opened_on", scope.team_ids)
+    return rows.filter(employee_id=scope.employee_id)
+
+
+def complaint_timely_rate(
+    scope: KpiScope, period: Period, *, now: dt.datetime | None = None
+) -> KpiValue:
+    """As of `now` (default: this moment), which decides what is still within its SLA."""
+    now = now or timezone.now()
+    resolved = Q(resolved_at__isnull=False)
+    counts = complaint_rows(scope, period).aggregate(
+        timely=Count("pk", filter=resolved & Q(resolved_at__lte=F("due_at"))),
+        counted=Count("pk", filter=resolved | Q(due_at__lt=now)),
+    )
+    return ratio(counts["timely"], counts["counted"])
+
+
+def feedback_kpis(scope: KpiScope, period: Period) -> dict[str, KpiValue]:
+    return {
+        "csat_rate": csat_rate(scope, period),
+        "complaint_timely_rate": complaint_timely_rate(scope, period),
+    }
+
+
+kpi_register(
+    "feedback",
+    feedback_kpis,
+    [
+        KpiDefinition(
+            "csat_rate",
+            gettext_lazy("Customer satisfaction"),
+            gettext_lazy("survey responses scoring 4 or 5 (of 5) / survey responses"),
+            "rate",
+            "feedback",
+        ),
+        KpiDefinition(
+            "complaint_timely_rate",
+            gettext_lazy("Complaints handled in time"),
+            gettext_lazy(
+                "complaints resolved within their SLA / complaints opened, leaving out those "
+                "still open and not yet past their SLA"
+            ),
+            "rate",
+            "feedback",
+        ),
+    ],
+)

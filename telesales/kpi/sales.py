@@ -1,1 +1,134 @@
-"""sales KPIs (PRODUCT.md §5); registered with telesales.kpi.registry on import."""
+"""Sales KPIs (PRODUCT.md §5) read from the deals: a deal counts in the period of its
+closed_on date; a refund (its own row, amounts positive) subtracts in its own period and
+does not change deals_won."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils.translation import gettext_lazy
+
+from telesales.kpi.membership import avg_headcount, in_scope
+from telesales.kpi.periods import Period
+from telesales.kpi.registry import KpiDefinition, kpi_register
+from telesales.kpi.scopes import KpiScope
+from telesales.kpi.values import KpiValue, count, ratio
+
+SALES_KPIS = (
+    "sales_amount",
+    "deals_won",
+    "avg_order_value",
+    "sales_per_head",
+    "profit_per_head",
+    "key_product_attainment",
+)
+ZERO = Decimal("0")
+
+
+def deals_in_scope(scope: KpiScope, period: Period) -> QuerySet:
+    """The deals and refunds behind the sales KPIs: closed in the period, by the rep, or by
+    the team's reps on the date each closed."""
+    from telesales.sales.models import Deal
+
+    return Deal.objects.filter(closed_on__gte=period.start, closed_on__lte=period.end).filter(
+        in_scope(scope, employee="employee", on="closed_on")
+    )
+
+
+def key_product_target(scope: KpiScope, period: Period) -> Decimal | None:
+    """The key-product sales target of the scope for the period. Targets come with the
+    targets issue; until then there is none, and key_product_attainment is not applicable."""
+    return None
+
+
+def amount(value: Decimal) -> KpiValue:
+    """A sum of money: never null (0 when nothing happened), its own numerator."""
+    return KpiValue(value, value, None)
+
+
+def sales_kpis(scope: KpiScope, period: Period) -> dict[str, KpiValue]:
+    """The six sales KPIs of a rep or team for a period: one query for the deals, two for
+    the headcount."""
+    from telesales.sales.models import Deal
+
+    won, refunded = Q(status=Deal.Status.WON), Q(status=Deal.Status.REFUNDED)
+    key = Q(product__key_product=True)
+    sums = deals_in_scope(scope, period).aggregate(
+        won_amount=Sum("amount", filter=won),
+        refunded_amount=Sum("amount", filter=refunded),
+        won_profit=Sum("gross_profit", filter=won),
+        refunded_profit=Sum("gross_profit", filter=refunded),
+        won_count=Count("id", filter=won),
+        key_won=Sum("amount", filter=won & key),
+        key_refunded=Sum("amount", filter=refunded & key),
+    )
+    sales = (sums["won_amount"] or ZERO) - (sums["refunded_amount"] or ZERO)
+    profit = (sums["won_profit"] or ZERO) - (sums["refunded_profit"] or ZERO)
+    key_sales = (sums["key_won"] or ZERO) - (sums["key_refunded"] or ZERO)
+    deals_won = sums["won_count"] or 0
+    heads = avg_headcount(scope, period)
+    target = key_product_target(scope, period)
+    return {
+        "sales_amount": amount(sales),
+        "deals_won": count(deals_won),
+        "avg_order_value": ratio(sales, deals_won),
+        "sales_per_head": ratio(sales, heads),
+        "profit_per_head": ratio(profit, heads),
+        "key_product_attainment": (
+            KpiValue(None, key_sales, None) if target is None else ratio(key_sales, target)
+        ),
+    }
+
+
+kpi_register(
+    "sales",
+    sales_kpis,
+    [
+        KpiDefinition(
+            "sales_amount",
+            gettext_lazy("Sales amount"),
+            gettext_lazy("amounts of deals won − amounts refunded, closed in the period"),
+            "amount",
+            "sales",
+        ),
+        KpiDefinition(
+            "deals_won",
+            gettext_lazy("Deals won"),
+            gettext_lazy("deals won closed in the period; refunds do not change it"),
+            "count",
+            "sales",
+        ),
+        KpiDefinition(
+            "avg_order_value",
+            gettext_lazy("Average order value"),
+            gettext_lazy("sales amount / deals won"),
+            "amount",
+            "sales",
+        ),
+        KpiDefinition(
+            "sales_per_head",
+            gettext_lazy("Sales per head"),
+            gettext_lazy(
+                "sales amount / average headcount, where average headcount = (reps on the "
+                "first day + reps on the last day) / 2"
+            ),
+            "amount",
+            "sales",
+        ),
+        KpiDefinition(
+            "profit_per_head",
+            gettext_lazy("Profit per head"),
+            gettext_lazy("(gross profit of deals won − gross profit refunded) / average headcount"),
+            "amount",
+            "sales",
+        ),
+        KpiDefinition(
+            "key_product_attainment",
+            gettext_lazy("Key product attainment"),
+            gettext_lazy("sales amount of key products / key-product target"),
+            "rate",
+            "sales",
+        ),
+    ],
+)

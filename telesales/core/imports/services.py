@@ -241,6 +241,7 @@ def import_run_execute(run: ImportRun, *, dry_run: bool, on_progress=None) -> Im
     if info.get("layout_reason"):
         messages.append(_("Recognised because %(reason)s.") % {"reason": info["layout_reason"]})
     messages.extend(str(n) for n in info.get("notes", ()))
+    messages.extend(str(n) for n in result.notes)
     if dry_run:
         run.status = ImportRun.Status.PREVIEW
         run.preview_rows = info["preview"]

@@ -93,7 +93,7 @@ class Migration(migrations.Migration):
                 ('intent_on', models.DateField(blank=True, null=True, verbose_name='intent reached on')),
                 ('owned_since', models.DateTimeField(blank=True, null=True, verbose_name='owned since')),
                 ('dnc', models.BooleanField(default=False, verbose_name='do not call')),
-                ('attempts', models.PositiveIntegerField(default=0, help_text='Outcomes recorded since the last allocation.', verbose_name='attempts')),
+                ('attempts', models.PositiveIntegerField(default=0, help_text='Outcomes recorded on this lead, by any owner.', verbose_name='attempts')),
                 ('last_contact_at', models.DateTimeField(blank=True, null=True, verbose_name='last contact')),
                 ('next_follow_up', models.DateField(blank=True, null=True, verbose_name='next follow-up')),
                 ('merged_into', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='merged_from', to='crm.customer', verbose_name='merged into')),

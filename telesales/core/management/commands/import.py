@@ -113,6 +113,8 @@ class Command(BaseCommand):
                     "dry": _(" (dry run, nothing stored)") if options["dry_run"] else "",
                 }
             )
+            for note in result.notes:
+                self.stdout.write(str(note))
             for item in result.rejected:
                 self.stdout.write(_("row %(row)s, %(column)s: %(reason)s") % item.as_dict())
         sys.exit(1 if result.rejected else 0)
