@@ -228,3 +228,34 @@ def test_the_command_refuses_a_user_who_may_not_import(org, tmp_path):
     with pytest.raises(CommandError):
         call_command("import", "surveys", str(path), "--user", "r1", stdout=io.StringIO())
     assert SurveyResponse.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("rows", "note"),
+    [
+        (
+            [["S010", "13900001111", "R2", "5", "2026-03-04", ""]],
+            "1 response names a phone number of no customer; it was stored without one.",
+        ),
+        (
+            [
+                ["S010", "13900001111", "R2", "5", "2026-03-04", ""],
+                ["S011", "13900002222", "R2", "4", "2026-03-04", ""],
+            ],
+            "2 responses name a phone number of no customer; they were stored without one.",
+        ),
+    ],
+)
+def test_responses_without_a_customer_are_noted_in_singular_or_plural(org, customers, rows, note):
+    # given
+    from telesales.core.imports.services import import_execute
+
+    # when
+    result, _info = import_execute(
+        importer=get_importer("surveys"),
+        stream=io.BytesIO(csv_bytes(rows, HEADER)),
+        actor=None,
+        dry_run=False,
+    )
+    # then
+    assert (result.stored, result.notes) == (len(rows), [note])

@@ -3,26 +3,13 @@
 
 from __future__ import annotations
 
-import phonenumbers
-
+from telesales.crm.customers.phones import phone_display, phone_normalise_or_none
 from telesales.crm.models import Customer
 
-DEFAULT_REGION = "CN"
+__all__ = ["customers_by_phone", "phone_display", "phone_e164"]
 
-
-def phone_e164(raw: str) -> str | None:
-    """+8613800138000 for 138 0013 8000, +86 138-0013-8000 or 010-12345678 (region CN);
-    None when the text is not a valid phone number."""
-    text = (raw or "").strip()
-    if not text:
-        return None
-    try:
-        number = phonenumbers.parse(text, DEFAULT_REGION)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(number):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+# One way to read and show phone numbers, the customers area's.
+phone_e164 = phone_normalise_or_none
 
 
 def customers_by_phone(phones: set[str]) -> dict[str, Customer]:
@@ -45,15 +32,3 @@ def _surviving(customer: Customer) -> Customer:
         )
         seen.add(customer.pk)
     return customer
-
-
-def phone_display(e164: str) -> str:
-    """A number as people in China write it: 13800138000, 01012345678; others in E.164."""
-    try:
-        number = phonenumbers.parse(e164, DEFAULT_REGION)
-    except phonenumbers.NumberParseException:
-        return e164
-    if number.country_code != 86:
-        return e164
-    national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
-    return "".join(ch for ch in national if ch.isdigit())

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from telesales.core.imports import fields
 from telesales.core.imports.base import Column, Importer, RowError, StoreContext
@@ -269,8 +269,10 @@ class SurveyImporter(Importer):
     def finish(self, ctx: StoreContext) -> None:
         if ctx.state.get("unlinked"):
             ctx.result.notes.append(
-                _(
-                    "%(count)s responses name a phone number of no customer; they were stored without one."
+                ngettext(
+                    "%(count)s response names a phone number of no customer; it was stored without one.",
+                    "%(count)s responses name a phone number of no customer; they were stored without one.",
+                    ctx.state["unlinked"],
                 )
                 % {"count": ctx.state["unlinked"]}
             )
@@ -536,8 +538,10 @@ class TicketImporter(Importer):
     def finish(self, ctx: StoreContext) -> None:
         if ctx.state.get("unlinked"):
             ctx.result.notes.append(
-                _(
-                    "%(count)s tickets name a phone number of no customer; they were stored without one."
+                ngettext(
+                    "%(count)s ticket names a phone number of no customer; it was stored without one.",
+                    "%(count)s tickets name a phone number of no customer; they were stored without one.",
+                    ctx.state["unlinked"],
                 )
                 % {"count": ctx.state["unlinked"]}
             )
