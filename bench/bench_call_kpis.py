@@ -29,13 +29,15 @@ import platform
 import random
 import sqlite3
 import statistics
-import subprocess
 import sys
 import time
 from operator import itemgetter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+import common  # noqa: E402 (bench/common.py, beside this script)
+
 BENCH_DIR = ROOT / "var" / "bench"
 
 REPS = 500
@@ -367,25 +369,10 @@ MEASURED_CODE = (
 
 
 def code_version() -> str:
-    """The code measured: git HEAD, whether telesales/ or config/ differ from it, and a hash
-    of the files on the measured path as they are now (others may be editing them)."""
-    git = ["git", "-C", str(ROOT)]
-    head = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
-    dirty = subprocess.run(
-        [*git, "status", "--porcelain", "--", "telesales", "config"],
-        capture_output=True,
-        text=True,
-    )
-    digest = hashlib.sha256()
-    for pattern in MEASURED_CODE:
-        for path in sorted(ROOT.glob(pattern)):
-            digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
-    state = "+uncommitted changes" if dirty.stdout.strip() else ""
-    return f"{head.stdout.strip() or 'unknown'}{state}, files {digest.hexdigest()[:10]}"
+    return common.code_version(MEASURED_CODE)
 
 
-def verdict(ok: bool) -> str:
-    return "PASS" if ok else "MISS"
+verdict = common.verdict
 
 
 def main() -> int:
