@@ -239,3 +239,19 @@ def test_kpi_command_prints_both(complaints):
     kpis = json.loads(out.getvalue())["kpis"]
     assert kpis["csat_rate"] == {"value": None, "numerator": 0, "denominator": 0}
     assert kpis["complaint_timely_rate"] == {"value": None, "numerator": 0, "denominator": 0}
+
+
+def test_a_rep_without_team_history_for_a_date_counts_in_their_current_team(org):
+    # given: R1's team history removed, so only the current team (T1) says where they are
+    from telesales.org.models import TeamAssignment
+
+    TeamAssignment.objects.filter(employee=org.r1).delete()
+    SurveyResponse.objects.create(
+        response_no="X1", employee=org.r1, score=5, responded_on=dt.date(2026, 3, 2)
+    )
+    # when
+    t1 = csat_rate(scope_for_teams([org.t1]), period_parse("2026-03"))
+    t2 = csat_rate(scope_for_teams([org.t2]), period_parse("2026-03"))
+    # then: the same rule as the call roll-ups
+    assert (t1.numerator, t1.denominator) == (1, 1)
+    assert (t2.numerator, t2.denominator) == (0, 0)

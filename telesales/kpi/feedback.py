@@ -15,19 +15,16 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import (
-    CharField,
     Count,
     F,
-    IntegerField,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
 )
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from telesales.kpi.membership import in_scope
 from telesales.kpi.periods import Period
 from telesales.kpi.registry import KpiDefinition, kpi_register
 from telesales.kpi.scopes import KpiScope
@@ -35,42 +32,6 @@ from telesales.kpi.values import KpiValue, ratio
 
 FEEDBACK_KPIS = ("csat_rate", "complaint_timely_rate")
 SATISFIED_SCORE = 4
-
-
-def _reps_of_teams(rows: QuerySet, day: str, team_ids) -> QuerySet:
-    """Rows whose employee was, on the row's `day`, a rep of one of these teams: their team
-    assignment that day (else their current team) and their role that day (the role before
-    the first later promotion or role change, else their current role)."""
-    from telesales.org.models import EmployeeEvent, Role, TeamAssignment
-
-    assignment = (
-        TeamAssignment.objects.filter(employee_id=OuterRef("employee_id"), start__lte=OuterRef(day))
-        .filter(Q(end__isnull=True) | Q(end__gt=OuterRef(day)))
-        .order_by("-start")
-        .values("team_id")[:1]
-    )
-    later_change = (
-        EmployeeEvent.objects.filter(
-            employee_id=OuterRef("employee_id"),
-            date__gt=OuterRef(day),
-            kind__in=[EmployeeEvent.Kind.PROMOTION, EmployeeEvent.Kind.ROLE_CHANGE],
-            from_value__in=Role.values,
-        )
-        .order_by("date", "id")
-        .values("from_value")[:1]
-    )
-    return rows.annotate(
-        team_that_day=Coalesce(
-            Subquery(assignment, output_field=IntegerField()),
-            F("employee__team_id"),
-            output_field=IntegerField(),
-        ),
-        role_that_day=Coalesce(
-            Subquery(later_change, output_field=CharField()),
-            F("employee__role"),
-            output_field=CharField(),
-        ),
-    ).filter(team_that_day__in=team_ids, role_that_day=Role.REP)
 
 
 def survey_rows(scope: KpiScope, period: Period) -> QuerySet:
@@ -81,7 +42,7 @@ def survey_rows(scope: KpiScope, period: Period) -> QuerySet:
         responded_on__gte=period.start, responded_on__lte=period.end
     )
     if scope.is_team:
-        return _reps_of_teams(rows, "responded_on", scope.team_ids)
+        return rows.filter(in_scope(scope, on="responded_on"))
     return rows.filter(employee_id=scope.employee_id)
 
 
@@ -109,7 +70,7 @@ def complaint_rows(scope: KpiScope, period: Period) -> QuerySet:
         rows = rows.annotate(
             opened_on=TruncDate("opened_at", tzinfo=timezone.get_default_timezone())
         )
-        return _reps_of_teams(rows, "opened_on", scope.team_ids)
+        return rows.filter(in_scope(scope, on="opened_on"))
     return rows.filter(employee_id=scope.employee_id)
 
 

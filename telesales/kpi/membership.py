@@ -39,13 +39,16 @@ def in_scope(scope: KpiScope, *, employee: str = "employee", on: str) -> Q:
     if not scope.is_team:
         return Q(**{f"{employee}_id": scope.employee_id})
     employee_id, day = OuterRef(f"{employee}_id"), OuterRef(on)
-    member = Exists(
-        TeamAssignment.objects.filter(
-            employee_id=employee_id, team_id__in=scope.team_ids, start__lte=day
-        ).filter(Q(end__isnull=True) | Q(end__gt=day))
+    covering = TeamAssignment.objects.filter(employee_id=employee_id, start__lte=day).filter(
+        Q(end__isnull=True) | Q(end__gt=day)
+    )
+    # The team that day by the team history; without any history for that day, the
+    # employee's current team (as the call roll-ups do).
+    member = Q(Exists(covering.filter(team_id__in=scope.team_ids))) | (
+        ~Q(Exists(covering)) & Q(**{f"{employee}__team_id__in": scope.team_ids})
     )
     was_rep = Exact(_role_on(employee_id, F(f"{employee}__role"), day), Value(Role.REP))
-    return Q(member) & Q(was_rep)
+    return member & Q(was_rep)
 
 
 def reps_on(scope: KpiScope, day: dt.date):
