@@ -118,7 +118,7 @@ def build_org() -> list[tuple[int, str]]:
 
 
 def quarter_days() -> list[dt.date]:
-    from telesales.kpi.periods import period_parse
+    from telesales.core.periods import period_parse
 
     period = period_parse(QUARTER)
     return [period.start + dt.timedelta(days=i) for i in range(period.days)]
@@ -388,10 +388,10 @@ def main() -> int:
 
     from telesales.calls.models import CallDay
     from telesales.calls.rollups import effective_seconds
+    from telesales.core.periods import period_parse, period_range
     from telesales.kpi.calls import call_days, call_kpis, call_kpis_by_employee
-    from telesales.kpi.periods import period_parse, period_range
-    from telesales.kpi.scopes import scope_for_employee, scope_for_teams
     from telesales.org.models import Employee, Role, Team
+    from telesales.org.scopes import scope_for_employee, scope_for_teams
 
     print(f"call KPI benchmark: {REPS} reps in {TEAMS} teams, {QUARTER}, seed {args.seed}")
     print(

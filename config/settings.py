@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "telesales.calls",
     "telesales.crm",
     "telesales.feedback",
+    "telesales.targets",
     "telesales.kpi",
     "telesales.reports",
 ]

@@ -22,5 +22,7 @@ urlpatterns = [
     path("", include("telesales.feedback.urls")),
     path("", include("telesales.calls.urls")),
     path("", include("telesales.sales.urls")),
+    path("", include("telesales.targets.urls")),
+    path("", include("telesales.targets.board_urls")),
     path("", include("telesales.reports.urls")),
 ]

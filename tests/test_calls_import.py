@@ -17,9 +17,9 @@ from telesales.calls.models import Call, CallDay, ColumnMapping
 from telesales.core.config import setting_set
 from telesales.core.imports.reading import ImportFileError
 from telesales.core.models import ImportRun
+from telesales.core.periods import period_parse
 from telesales.kpi.calls import call_kpis
-from telesales.kpi.periods import period_parse
-from telesales.kpi.scopes import scope_for_employee
+from telesales.org.scopes import scope_for_employee
 from tests.cdr_files import (
     MAPPED_FROM,
     ROLLUP_COUNTS,

@@ -734,10 +734,10 @@ def test_import_tickets_never_changes_a_stored_ticket(org, cs, zhou, tmp_path):
 def test_imported_complaints_count_in_the_timeliness_kpi(org, cs, zhou, tmp_path):
     from decimal import Decimal
 
+    from telesales.core.periods import period_parse
     from telesales.kpi.feedback import complaint_timely_rate
-    from telesales.kpi.periods import period_parse
-    from telesales.kpi.scopes import scope_for_employee
     from telesales.kpi.values import KpiValue
+    from telesales.org.scopes import scope_for_employee
 
     # given: R1's OLD-1 resolved in time, OLD-2 resolved 8 h late
     _import_tickets(tmp_path, IMPORT_GOOD)

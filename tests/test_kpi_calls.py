@@ -11,11 +11,11 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
+from telesales.core.periods import period_parse
 from telesales.kpi.calls import CALL_KPIS, call_kpis
-from telesales.kpi.periods import period_parse
-from telesales.kpi.scopes import scope_for_employee, scope_for_teams, scope_parse
 from telesales.kpi.values import KpiValue
 from telesales.org.models import Role
+from telesales.org.scopes import scope_for_employee, scope_for_teams, scope_parse
 from telesales.org.services import employee_hire, employee_transfer, extension_assign
 from tests.cdr_files import MAPPED_FROM, Leg, asterisk_csv, import_calls, map_extensions
 

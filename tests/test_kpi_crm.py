@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from telesales.calls.models import Call
+from telesales.core.periods import period_parse
 from telesales.crm.customers.services import customer_create, outcome_record
 from telesales.crm.models import Disposition, Outcome
 from telesales.kpi.crm import (
@@ -23,8 +24,7 @@ from telesales.kpi.crm import (
     intent_customers_in_scope,
     timely,
 )
-from telesales.kpi.periods import period_parse
-from telesales.kpi.scopes import scope_for_employee, scope_for_teams
+from telesales.org.scopes import scope_for_employee, scope_for_teams
 from telesales.org.services import employee_transfer
 from telesales.sales.services import product_upsert
 from tests.calls_files import give_extensions, import_calls, inbound, outbound

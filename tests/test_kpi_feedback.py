@@ -12,14 +12,14 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
+from telesales.core.periods import period_parse
 from telesales.feedback.models import SurveyResponse, Ticket
 from telesales.feedback.services import ticket_open, ticket_transition
 from telesales.kpi.feedback import complaint_timely_rate, csat_rate
-from telesales.kpi.periods import period_parse
 from telesales.kpi.registry import kpis_compute
-from telesales.kpi.scopes import scope_for_employee, scope_for_teams
 from telesales.kpi.values import KpiValue
 from telesales.org.models import Role
+from telesales.org.scopes import scope_for_employee, scope_for_teams
 from telesales.org.services import employee_promote, employee_transfer
 
 pytestmark = pytest.mark.usefixtures("english")

@@ -11,11 +11,11 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
-from telesales.kpi.periods import period_parse
+from telesales.core.periods import period_parse
 from telesales.kpi.registry import DEFINITIONS, kpis_compute
 from telesales.kpi.sales import SALES_KPIS, deals_in_scope, key_product_target, sales_kpis
-from telesales.kpi.scopes import scope_for_employee, scope_for_teams, scope_parse
 from telesales.org.models import Role
+from telesales.org.scopes import scope_for_employee, scope_for_teams, scope_parse
 from telesales.org.services import employee_hire, employee_promote, employee_transfer
 from telesales.sales.services import DealFacts, deal_upsert, product_upsert
 

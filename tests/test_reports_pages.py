@@ -10,10 +10,10 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from telesales.core.periods import period_parse
 from telesales.crm.customers.services import customer_create, outcome_record
 from telesales.crm.models import Customer, Disposition, Outcome
-from telesales.kpi.periods import period_parse
-from telesales.kpi.scopes import scope_for_employee, scope_for_teams
+from telesales.org.scopes import scope_for_employee, scope_for_teams
 from telesales.org.services import employee_transfer
 from telesales.reports.selectors import funnel_by_owner, funnel_total
 from telesales.reports.statistics import wilson_interval

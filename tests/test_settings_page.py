@@ -7,9 +7,9 @@ import pytest
 
 from telesales.core.config import setting_definitions, setting_get
 from telesales.core.models import AuditEvent, Setting
+from telesales.core.periods import period_parse
 from telesales.kpi.calls import call_kpis
-from telesales.kpi.periods import period_parse
-from telesales.kpi.scopes import scope_for_employee
+from telesales.org.scopes import scope_for_employee
 from tests.calls_files import give_extensions, import_calls, outbound
 
 THRESHOLD = "calls__effective_seconds"

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from telesales.calls import layouts
 from telesales.calls.models import ColumnMapping, Direction
 from telesales.calls.selectors import CallFilter
-from telesales.kpi.periods import Period, PeriodError, period_parse
+from telesales.core.periods import Period, PeriodError, period_parse
 from telesales.org.models import Employee, Team
 
 MAX_TALK_SECONDS = 24 * 3600

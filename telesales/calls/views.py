@@ -33,13 +33,13 @@ from telesales.calls.forms import (
 from telesales.calls.models import Call, ColumnMapping, Direction
 from telesales.calls.rollups import effective_seconds
 from telesales.core.imports.reading import ImportFileError, read_table
+from telesales.core.periods import Period, PeriodError, period_parse, period_range
 from telesales.kpi.calls import CALL_KPIS, call_days, call_kpis, call_kpis_by_employee, call_trend
-from telesales.kpi.periods import Period, PeriodError, period_parse, period_range
 from telesales.kpi.registry import DEFINITIONS
-from telesales.kpi.scopes import scope_for_employee, scope_for_teams
 from telesales.kpi.values import count, ratio
 from telesales.org import access
 from telesales.org.models import Employee, Role
+from telesales.org.scopes import scope_for_employee, scope_for_teams
 
 PAGE_SIZE = 50
 # The id under which the plotly.js bundle (7.x wheels, plotly.js 4.x) injects the MapLibre

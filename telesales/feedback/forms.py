@@ -3,10 +3,10 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from telesales.core.periods import Period, PeriodError, period_parse
 from telesales.feedback.customers import phone_e164
 from telesales.feedback.models import Priority, SlaRule, Ticket, TicketKind
 from telesales.feedback.selectors import ACTIVE, TicketFilter
-from telesales.kpi.periods import Period, PeriodError, period_parse
 from telesales.org.models import Department, Employee
 
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 from django.db.models import QuerySet, Sum
 from django.utils.translation import gettext_lazy
 
-from telesales.kpi.periods import Period
+from telesales.core.periods import Period
 from telesales.kpi.registry import KpiDefinition, kpi_register
-from telesales.kpi.scopes import KpiScope
 from telesales.kpi.values import KpiValue, count, ratio
+from telesales.org.scopes import KpiScope
 
 CALL_KPIS = (
     "call_volume",

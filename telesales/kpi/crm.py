@@ -8,11 +8,11 @@ import datetime as dt
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy
 
-from telesales.kpi.membership import in_scope
-from telesales.kpi.periods import Period
+from telesales.core.periods import Period
 from telesales.kpi.registry import KpiDefinition, kpi_register
-from telesales.kpi.scopes import KpiScope
 from telesales.kpi.values import KpiValue, count, ratio
+from telesales.org.membership import in_scope
+from telesales.org.scopes import KpiScope
 
 CRM_KPIS = ("intent_customers", "lead_conversion_rate", "crm_completeness")
 # An outcome recorded within this time of the call's start makes the record complete.

@@ -24,11 +24,11 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from telesales.kpi.membership import in_scope
-from telesales.kpi.periods import Period
+from telesales.core.periods import Period
 from telesales.kpi.registry import KpiDefinition, kpi_register
-from telesales.kpi.scopes import KpiScope
 from telesales.kpi.values import KpiValue, ratio
+from telesales.org.membership import in_scope
+from telesales.org.scopes import KpiScope
 
 FEEDBACK_KPIS = ("csat_rate", "complaint_timely_rate")
 SATISFIED_SCORE = 4

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 from django.utils.functional import Promise
 
-from telesales.kpi.periods import Period
-from telesales.kpi.scopes import KpiScope
+from telesales.core.periods import Period
 from telesales.kpi.values import KpiValue
+from telesales.org.scopes import KpiScope
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,11 @@ from decimal import Decimal
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy
 
-from telesales.kpi.membership import avg_headcount, in_scope
-from telesales.kpi.periods import Period
+from telesales.core.periods import Period
 from telesales.kpi.registry import KpiDefinition, kpi_register
-from telesales.kpi.scopes import KpiScope
 from telesales.kpi.values import KpiValue, count, ratio
+from telesales.org.membership import avg_headcount, in_scope
+from telesales.org.scopes import KpiScope
 
 SALES_KPIS = (
     "sales_amount",

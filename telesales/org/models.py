@@ -92,6 +92,12 @@ class EmployeeQuerySet(models.QuerySet):
             Q(leave_date__isnull=True) | Q(leave_date__gt=day)
         )
 
+    def employed_between(self, start, end):
+        """Employed on at least one day from `start` to `end`."""
+        return self.filter(hire_date__lte=end).filter(
+            models.Q(leave_date__isnull=True) | models.Q(leave_date__gt=start)
+        )
+
     def reps(self):
         return self.filter(role=Role.REP)
 
@@ -254,3 +260,36 @@ class Extension(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} → {self.employee.employee_no}"
+
+
+class Absence(models.Model):
+    """Planned or taken leave: days from `start` to `end` (both included) on which the
+    employee is not available for work; target splits and phasing leave them out."""
+
+    class Kind(models.TextChoices):
+        ANNUAL = "annual", _("Annual leave")
+        SICK = "sick", _("Sick leave")
+        TRAINING = "training", _("Off-line training")
+        OTHER = "other", _("Other leave")
+
+    employee = models.ForeignKey(
+        Employee, verbose_name=_("employee"), on_delete=models.CASCADE, related_name="absences"
+    )
+    start = models.DateField(_("from"))
+    end = models.DateField(_("until (included)"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.ANNUAL)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["employee", "start"]
+        verbose_name = _("absence")
+        verbose_name_plural = _("absences")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__gte=models.F("start")), name="absence_end_after_start"
+            )
+        ]
+        indexes = [models.Index(fields=["start", "end"], name="absence_dates")]
+
+    def __str__(self) -> str:
+        return f"{self.employee} {self.get_kind_display()} {self.start}–{self.end}"

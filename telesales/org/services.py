@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from telesales.core.audit import audit_record, snapshot
 from telesales.org.models import (
+    Absence,
     Company,
     Department,
     Employee,
@@ -388,3 +389,31 @@ def employee_login_create(*, actor, employee: Employee, username: str, password:
     employee.save(update_fields=["user", "updated_at"])
     audit_record(actor=actor, action="employee.login", obj=employee, after={"user": username})
     return user
+
+
+class AbsenceError(ValueError):
+    pass
+
+
+@transaction.atomic
+def absence_record(
+    *,
+    actor,
+    employee: Employee,
+    start: dt.date,
+    end: dt.date,
+    kind: str = Absence.Kind.ANNUAL,
+    note: str = "",
+) -> Absence:
+    """Leave of an employee over days they are employed; overlapping leave is refused."""
+    if end < start:
+        raise AbsenceError(_("The leave ends before it starts."))
+    overlap = Absence.objects.filter(employee=employee, start__lte=end, end__gte=start).first()
+    if overlap is not None:
+        raise AbsenceError(
+            _("%(employee)s already has leave from %(start)s to %(end)s.")
+            % {"employee": employee, "start": overlap.start, "end": overlap.end}
+        )
+    absence = Absence.objects.create(employee=employee, start=start, end=end, kind=kind, note=note)
+    audit_record(actor=actor, action="absence.record", obj=absence, after=snapshot(absence))
+    return absence

@@ -12,6 +12,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
+from telesales.core.periods import Period
 from telesales.crm.models import Customer, Outcome
 from telesales.kpi.calls import call_days, call_kpis_by_employee
 from telesales.kpi.crm import (
@@ -20,12 +21,11 @@ from telesales.kpi.crm import (
     intent_customers_in_scope,
     timely,
 )
-from telesales.kpi.membership import in_scope
-from telesales.kpi.periods import Period
-from telesales.kpi.scopes import KpiScope
 from telesales.kpi.values import KpiValue, ratio
 from telesales.org import access
+from telesales.org.membership import in_scope
 from telesales.org.models import Employee, Role
+from telesales.org.scopes import KpiScope
 from telesales.reports.statistics import wilson_interval
 from telesales.sales.models import Deal
 

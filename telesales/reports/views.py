@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 
 from telesales.calls.forms import PeriodForm
 from telesales.calls.selectors import number_viewer
+from telesales.core.periods import Period
 from telesales.crm.customers.selectors import phone_viewer
 from telesales.kpi.crm import (
     CRM_KPIS,
@@ -33,12 +34,11 @@ from telesales.kpi.crm import (
     intent_customers_in_scope,
     timely,
 )
-from telesales.kpi.periods import Period
 from telesales.kpi.registry import DEFINITIONS, kpis_compute
 from telesales.kpi.sales import SALES_KPIS, deals_in_scope
-from telesales.kpi.scopes import KpiScope, scope_for_employee, scope_for_teams
 from telesales.org import access
 from telesales.org.models import Employee, Role, Team
+from telesales.org.scopes import KpiScope, scope_for_employee, scope_for_teams
 from telesales.reports import selectors
 
 PAGE_SIZE = 50

@@ -7,9 +7,9 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from telesales.kpi.periods import PeriodError, period_parse
+from telesales.core.periods import PeriodError, period_parse
 from telesales.kpi.registry import DEFINITIONS, kpis_compute
-from telesales.kpi.scopes import ScopeError, scope_parse
+from telesales.org.scopes import ScopeError, scope_parse
 
 
 class Command(BaseCommand):

@@ -12,9 +12,9 @@ from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import Exact
 
-from telesales.kpi.periods import Period
-from telesales.kpi.scopes import KpiScope
+from telesales.core.periods import Period
 from telesales.org.models import Employee, EmployeeEvent, Role, TeamAssignment
+from telesales.org.scopes import KpiScope
 from telesales.org.selectors import headcount_on, team_member_ids_on
 
 _ROLE_EVENTS = (EmployeeEvent.Kind.PROMOTION, EmployeeEvent.Kind.ROLE_CHANGE)

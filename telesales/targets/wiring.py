@@ -1,0 +1,86 @@
+"""Settings, importers, menu entries and the demo step of target plans, registered once."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+
+def _valid_ramp(value: str) -> None:
+    from telesales.targets.capacity import ramp_parse
+
+    try:
+        ramp_parse(value)
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from exc
+
+
+def _valid_weights(value: str) -> None:
+    for part in value.split(","):
+        level, _sep, percent = part.partition(":")
+        try:
+            number = float(percent)
+        except ValueError:
+            number = -1
+        if not level.strip() or not 0 <= number <= 100:
+            raise ValidationError(
+                _("Write level:percent pairs separated by commas, e.g. medium:20,high:50.")
+            )
+
+
+def ready() -> None:
+    from telesales.core.config import SettingDefinition, setting_declare
+
+    setting_declare(
+        SettingDefinition(
+            key="targets.ramp_up",
+            label=gettext_lazy("Ramp-up of new hires (%)"),
+            default="40,70,100",
+            field=lambda: forms.CharField(max_length=100, validators=[_valid_ramp]),
+            help=gettext_lazy(
+                "The share of a full target a new hire carries in their 1st, 2nd, … month of "
+                "service, separated by commas; the last one holds from then on. Used by the "
+                "capacity split and the daily plan."
+            ),
+            order=40,
+        )
+    )
+    setting_declare(
+        SettingDefinition(
+            key="targets.pace_on_track",
+            label=gettext_lazy("On track from (% of the plan to date)"),
+            default=95,
+            field=lambda: forms.IntegerField(min_value=1, max_value=200),
+            help=gettext_lazy(
+                "A target whose actual reaches this share of what was due by now is on track."
+            ),
+            order=41,
+        )
+    )
+    setting_declare(
+        SettingDefinition(
+            key="targets.pace_at_risk",
+            label=gettext_lazy("At risk from (% of the plan to date)"),
+            default=80,
+            field=lambda: forms.IntegerField(min_value=0, max_value=200),
+            help=gettext_lazy(
+                "Below the on-track share but at least this share: at risk; below it: behind."
+            ),
+            order=42,
+        )
+    )
+    setting_declare(
+        SettingDefinition(
+            key="targets.pipeline_weights",
+            label=gettext_lazy("Chance of an open opportunity (% by intent level)"),
+            default="medium:20,high:50",
+            field=lambda: forms.CharField(max_length=200, validators=[_valid_weights]),
+            help=gettext_lazy(
+                "The forecast adds open intent customers weighted by these chances, each worth "
+                "the rep's average order value of the last 90 days."
+            ),
+            order=43,
+        )
+    )
