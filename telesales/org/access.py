@@ -150,3 +150,14 @@ def visible_q(user, field: str = "employee") -> Q:
     if scope.company_wide:
         return Q()
     return Q(**{f"{field}_id__in": scope.employee_ids})
+
+
+def can_record_absence(user, employee: Employee) -> bool:
+    """HR and administrators, and the supervisors and managers above the employee, record
+    leave; nobody records their own."""
+    scope = scope_for(user)
+    if scope.role is None or scope.employee is not None and scope.employee.pk == employee.pk:
+        return False
+    if scope.company_wide:
+        return True
+    return scope.role in {Role.SUPERVISOR, Role.MANAGER} and employee.pk in scope.employee_ids

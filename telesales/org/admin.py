@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from telesales.org.models import (
+    Absence,
     Company,
     Department,
     Employee,
@@ -55,3 +56,11 @@ class EmployeeAdmin(admin.ModelAdmin):
 class TeamAssignmentAdmin(admin.ModelAdmin):
     list_display = ["employee", "team", "start", "end"]
     list_select_related = ["employee", "team"]
+
+
+@admin.register(Absence)
+class AbsenceAdmin(admin.ModelAdmin):
+    list_display = ["employee", "start", "end", "kind", "note"]
+    list_filter = ["kind"]
+    search_fields = ["employee__employee_no", "employee__name"]
+    autocomplete_fields = ["employee"]

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from telesales.org.models import Role, Team
+from telesales.org.models import Absence, Role, Team
 
 
 class EmployeeFilterForm(forms.Form):
@@ -22,3 +22,18 @@ class EmployeeFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         if teams is not None:
             self.fields["team"].queryset = teams
+
+
+class AbsenceForm(forms.Form):
+    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(
+        label=_("Until (included)"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=Absence.Kind.choices)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            raise forms.ValidationError(_("The leave ends before it starts."))
+        return data

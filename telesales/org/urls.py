@@ -9,4 +9,5 @@ urlpatterns = [
     path("people/", views.employee_list, name="employee-list"),
     path("people/export.csv", views.employee_export, name="employee-export"),
     path("people/<int:pk>/", views.employee_detail, name="employee-detail"),
+    path("people/<int:pk>/leave/", views.absence_add, name="employee-absence"),
 ]

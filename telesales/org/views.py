@@ -2,19 +2,23 @@ import csv
 import datetime as dt
 import io
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from telesales.org import access
-from telesales.org.forms import EmployeeFilterForm
+from telesales.org.forms import AbsenceForm, EmployeeFilterForm
 from telesales.org.importers import EmployeeImporter
 from telesales.org.models import Employee, EmployeeEvent, Role
 from telesales.org.selectors import headcount_on, recent_events
+from telesales.org.services import AbsenceError, absence_record
 
 RECENT_DAYS = 90
 
@@ -181,5 +185,31 @@ def employee_detail(request, pk):
         .filter(manager=employee)
         .select_related("team"),
         "today": timezone.localdate(),
+        "absences": employee.absences.order_by("-start")[:20],
+        "absence_form": AbsenceForm()
+        if access.can_record_absence(request.user, employee)
+        else None,
     }
     return render(request, "org/employee_detail.html", context)
+
+
+@login_required
+@require_POST
+def absence_add(request, pk):
+    """Record leave of an employee (it lowers their capacity and daily target plan)."""
+    employee = access.access_employee(request.user, pk)
+    if not access.can_record_absence(request.user, employee):
+        raise PermissionDenied
+    form = AbsenceForm(request.POST)
+    if form.is_valid():
+        try:
+            absence_record(actor=request.user, employee=employee, **form.cleaned_data)
+        except AbsenceError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("The leave is recorded."))
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect("employee-detail", pk=employee.pk)

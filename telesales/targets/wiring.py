@@ -32,6 +32,11 @@ def _valid_weights(value: str) -> None:
 
 def ready() -> None:
     from telesales.core.config import SettingDefinition, setting_declare
+    from telesales.core.demo import DemoStep, demo_step_register
+    from telesales.targets.demo import demo_targets
+
+    # After the deals (order 40) and calls: the targets are set from their run rate.
+    demo_step_register(DemoStep("targets", 60, demo_targets))
 
     setting_declare(
         SettingDefinition(
