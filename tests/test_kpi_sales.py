@@ -13,7 +13,7 @@ from django.core.management import call_command
 
 from telesales.core.periods import period_parse
 from telesales.kpi.registry import DEFINITIONS, kpis_compute
-from telesales.kpi.sales import SALES_KPIS, deals_in_scope, key_product_target, sales_kpis
+from telesales.kpi.sales import SALES_KPIS, deals_in_scope, sales_kpis
 from telesales.org.models import Role
 from telesales.org.scopes import scope_for_employee, scope_for_teams, scope_parse
 from telesales.org.services import employee_hire, employee_promote, employee_transfer
@@ -85,29 +85,28 @@ def _values(kpis) -> dict[str, tuple]:
     return {code: (v.value, v.numerator, v.denominator) for code, v in kpis.items()}
 
 
-def _expected(sales, won, profit, heads, key_sales) -> dict[str, tuple]:
-    """The six sales KPIs from the hand-computed sums, as PRODUCT.md §5 defines them."""
-    sales, profit, heads, key_sales = D(sales), D(profit), D(heads), D(key_sales)
+def _expected(sales, won, profit, heads) -> dict[str, tuple]:
+    """The five sales KPIs from the hand-computed sums, as PRODUCT.md §5 defines them
+    (key_product_attainment is in tests/test_kpi_targets.py)."""
+    sales, profit, heads = D(sales), D(profit), D(heads)
     return {
         "sales_amount": (sales, sales, None),
         "deals_won": (won, won, None),
         "avg_order_value": (sales / won if won else None, sales, won),
         "sales_per_head": (sales / heads if heads else None, sales, heads),
         "profit_per_head": (profit / heads if heads else None, profit, heads),
-        # no key-product target exists yet: not applicable, the key sales kept
-        "key_product_attainment": (None, key_sales, None),
     }
 
 
 @pytest.mark.parametrize(
     ("period", "expected"),
     [
-        # 1000 + 500; profit 400 + 100; one rep on 1 and 31 July; key: D1
-        ("2026-07", _expected("1500", 2, "500", "1", "1000")),
+        # 1000 + 500; profit 400 + 100; one rep on 1 and 31 July
+        ("2026-07", _expected("1500", 2, "500", "1")),
         # the refund of D1 only: negative, deals won unchanged (0), no average order value
-        ("2026-08", _expected("-1000", 0, "-400", "1", "-1000")),
-        ("2026-Q3", _expected("500", 2, "100", "1", "0")),
-        ("2026-06", _expected("0", 0, "0", "1", "0")),
+        ("2026-08", _expected("-1000", 0, "-400", "1")),
+        ("2026-Q3", _expected("500", 2, "100", "1")),
+        ("2026-06", _expected("0", 0, "0", "1")),
     ],
 )
 def test_a_reps_sales_kpis(sales, period, expected):
@@ -129,15 +128,15 @@ def test_the_values_are_exact_decimals(sales):
     ("period", "expected"),
     [
         # R1 1500 + R2 300 (S1's 700 is not a rep's); reps on 1 July R1, R2 = 2, on 31 July
-        # R1, R2, E9 = 3: average 2.5; profit 400 + 100 + 60; key D1 1000
-        ("2026-07", _expected("1800", 3, "560", "2.5", "1000")),
+        # R1, R2, E9 = 3: average 2.5; profit 400 + 100 + 60
+        ("2026-07", _expected("1800", 3, "560", "2.5")),
         # the refund of D1; R2's D6 was in T2 by then; reps on 1 and 31 August: R1, E9
-        ("2026-08", _expected("-1000", 0, "-400", "2", "-1000")),
+        ("2026-08", _expected("-1000", 0, "-400", "2")),
         # E9's D7 as a rep, not D8 as a supervisor; reps on 1 September R1, E9, on 30
         # September R1: 1.5
-        ("2026-09", _expected("600", 1, "200", "1.5", "600")),
+        ("2026-09", _expected("600", 1, "200", "1.5")),
         # 1800 − 1000 + 600; reps on 1 July R1, R2, on 30 September R1: 1.5
-        ("2026-Q3", _expected("1400", 4, "360", "1.5", "600")),
+        ("2026-Q3", _expected("1400", 4, "360", "1.5")),
     ],
 )
 def test_a_teams_sales_kpis_count_its_reps_on_each_date(sales, period, expected):
@@ -152,16 +151,16 @@ def test_a_teams_sales_kpis_count_its_reps_on_each_date(sales, period, expected)
 def test_the_team_a_rep_moved_to_counts_their_deals_from_the_move(sales):
     # R2's D6 (400, profit 100) in T2 in August; reps on 1 and 31 August: R3, R2
     kpis = sales_kpis(scope_for_teams([sales.t2]), period_parse("2026-08"))
-    assert _values(kpis) == _expected("400", 1, "100", "2", "0")
+    assert _values(kpis) == _expected("400", 1, "100", "2")
     # July: R3's D5 only; R2 was in T1
     kpis = sales_kpis(scope_for_teams([sales.t2]), period_parse("2026-07"))
-    assert _values(kpis) == _expected("2000", 1, "800", "1", "2000")
+    assert _values(kpis) == _expected("2000", 1, "800", "1")
 
 
 def test_per_head_is_not_applicable_without_reps(sales):
     # S1 is not a rep: their own deal counts for them, their headcount is 0
     kpis = sales_kpis(scope_for_employee(sales.s1), period_parse("2026-07"))
-    assert _values(kpis) == _expected("700", 1, "300", "0", "0")
+    assert _values(kpis) == _expected("700", 1, "300", "0")
     assert kpis["sales_per_head"].applicable is False
     assert kpis["profit_per_head"].applicable is False
 
@@ -171,29 +170,10 @@ def test_the_deals_behind_the_figures_are_the_ones_counted(sales):
     assert sorted(rows.values_list("deal_no", flat=True)) == ["D1", "D1-R", "D2", "D3", "D7"]
 
 
-def test_key_product_attainment_waits_for_a_target(sales):
-    # given
-    scope, period = scope_for_employee(sales.r1), period_parse("2026-07")
-    # then
-    assert key_product_target(scope, period) is None
-    assert sales_kpis(scope, period)["key_product_attainment"].applicable is False
-
-
-def test_key_product_attainment_with_a_target(sales, monkeypatch):
-    # given a target of 4000 (the targets issue will supply it through this hook)
-    monkeypatch.setattr("telesales.kpi.sales.key_product_target", lambda scope, period: D(4000))
-    # when
-    value = sales_kpis(scope_for_employee(sales.r1), period_parse("2026-07"))[
-        "key_product_attainment"
-    ]
-    # then
-    assert (value.value, value.numerator, value.denominator) == (D("0.25"), D("1000"), D(4000))
-
-
 def test_the_sales_kpis_are_registered_with_formulas(sales):
     kpis = kpis_compute(scope_for_employee(sales.r1), period_parse("2026-07"))
     assert set(SALES_KPIS) <= set(kpis)
-    assert {DEFINITIONS[code].unit for code in SALES_KPIS} == {"amount", "count", "rate"}
+    assert {DEFINITIONS[code].unit for code in SALES_KPIS} == {"amount", "count"}
 
 
 def test_the_kpi_command_prints_the_sales_kpis(sales):

@@ -29,8 +29,12 @@ def login(login):
 
 
 def _post(client, capture, **values):
-    data = {THRESHOLD: setting_get("calls.effective_seconds")}
-    data[PATTERN] = setting_get("calls.internal_pattern")
+    data = {}
+    for definition in setting_definitions():
+        value = setting_get(definition.key)
+        data[definition.key.replace(".", "__")] = (
+            ",".join(value) if isinstance(value, list) else value
+        )
     data.update(values)
     with capture(execute=True):
         return client.post("/settings/", data)

@@ -320,3 +320,16 @@ def test_resplit_when_a_rep_joins(org):
     assert values["R4"] == D("7333.33")
     assert values["R1"] == D("22000") + D("7333.34")
     assert sum(values.values()) == D("66000")
+
+
+def test_a_split_computed_before_another_was_stored_is_refused(org, english):
+    # given two people open the wizard on the same target
+    parent = _team_target(org, "100000")
+    first = split_compute(parent, Method.EQUAL)
+    second = split_compute(parent, Method.EQUAL).with_values({"R1": D("1"), "R2": D("99999")})
+    # when the first stores theirs
+    split_apply(actor=None, plan=first)
+    # then the second is told to start again, and the first split stands
+    with pytest.raises(SplitError, match="start again"):
+        split_apply(actor=None, plan=second)
+    assert Target.objects.get(employee=org.r1, superseded_at__isnull=True).value == D("50000")

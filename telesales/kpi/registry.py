@@ -50,6 +50,7 @@ PROVIDER_MODULES = (
     "telesales.kpi.sales",
     "telesales.kpi.crm",
     "telesales.kpi.feedback",
+    "telesales.kpi.targets",
 )
 
 

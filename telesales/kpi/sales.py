@@ -21,7 +21,6 @@ SALES_KPIS = (
     "avg_order_value",
     "sales_per_head",
     "profit_per_head",
-    "key_product_attainment",
 )
 ZERO = Decimal("0")
 
@@ -36,48 +35,34 @@ def deals_in_scope(scope: KpiScope, period: Period) -> QuerySet:
     )
 
 
-def key_product_target(scope: KpiScope, period: Period) -> Decimal | None:
-    """The key-product sales target of the scope for the period. Targets come with the
-    targets issue; until then there is none, and key_product_attainment is not applicable."""
-    return None
-
-
 def amount(value: Decimal) -> KpiValue:
     """A sum of money: never null (0 when nothing happened), its own numerator."""
     return KpiValue(value, value, None)
 
 
 def sales_kpis(scope: KpiScope, period: Period) -> dict[str, KpiValue]:
-    """The six sales KPIs of a rep or team for a period: one query for the deals, two for
-    the headcount."""
+    """The five sales KPIs of a rep or team for a period: one query for the deals, two for
+    the headcount. Attainment against targets is in kpi.targets."""
     from telesales.sales.models import Deal
 
     won, refunded = Q(status=Deal.Status.WON), Q(status=Deal.Status.REFUNDED)
-    key = Q(product__key_product=True)
     sums = deals_in_scope(scope, period).aggregate(
         won_amount=Sum("amount", filter=won),
         refunded_amount=Sum("amount", filter=refunded),
         won_profit=Sum("gross_profit", filter=won),
         refunded_profit=Sum("gross_profit", filter=refunded),
         won_count=Count("id", filter=won),
-        key_won=Sum("amount", filter=won & key),
-        key_refunded=Sum("amount", filter=refunded & key),
     )
     sales = (sums["won_amount"] or ZERO) - (sums["refunded_amount"] or ZERO)
     profit = (sums["won_profit"] or ZERO) - (sums["refunded_profit"] or ZERO)
-    key_sales = (sums["key_won"] or ZERO) - (sums["key_refunded"] or ZERO)
     deals_won = sums["won_count"] or 0
     heads = avg_headcount(scope, period)
-    target = key_product_target(scope, period)
     return {
         "sales_amount": amount(sales),
         "deals_won": count(deals_won),
         "avg_order_value": ratio(sales, deals_won),
         "sales_per_head": ratio(sales, heads),
         "profit_per_head": ratio(profit, heads),
-        "key_product_attainment": (
-            KpiValue(None, key_sales, None) if target is None else ratio(key_sales, target)
-        ),
     }
 
 
@@ -121,13 +106,6 @@ kpi_register(
             gettext_lazy("Profit per head"),
             gettext_lazy("(gross profit of deals won − gross profit refunded) / average headcount"),
             "amount",
-            "sales",
-        ),
-        KpiDefinition(
-            "key_product_attainment",
-            gettext_lazy("Key product attainment"),
-            gettext_lazy("sales amount of key products / key-product target"),
-            "rate",
             "sales",
         ),
     ],

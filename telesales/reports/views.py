@@ -181,9 +181,9 @@ _LINK_TEXT = {
 
 
 def _figures(who: Who, period: Period) -> list[dict]:
-    values = kpis_compute(who.scope, period, groups=("sales", "crm"))
+    values = kpis_compute(who.scope, period, groups=("sales", "targets", "crm"))
     cards = []
-    for code in (*SALES_KPIS, *CRM_KPIS):
+    for code in (*SALES_KPIS, "key_product_attainment", *CRM_KPIS):
         value, definition = values[code], DEFINITIONS[code]
         kind, filters = _ROWS[code]
         cards.append(

@@ -60,6 +60,7 @@ class SplitPlan:
     shares: tuple[Share, ...]
     params: dict
     notes: tuple[str, ...] = ()
+    current_split_id: int | None = None  # the split this one replaces, as seen when computed
 
     @property
     def is_resplit(self) -> bool:
@@ -112,6 +113,7 @@ class SplitPlan:
             tuple(shares),
             {**self.params, "adjusted_from": self.method},
             self.notes,
+            self.current_split_id,
         )
 
 
@@ -300,7 +302,8 @@ def split_compute(
             % {"years": ", ".join(str(y) for y in sorted(calendar.unknown_years))}
         )
     params = {"history_months": history_months} if method == Method.HISTORY else {}
-    return SplitPlan(parent, method, start, amount, tuple(shares), params, tuple(notes))
+    current = parent.splits.filter(superseded_at__isnull=True).values_list("pk", flat=True).first()
+    return SplitPlan(parent, method, start, amount, tuple(shares), params, tuple(notes), current)
 
 
 def _current_children(parent: Target) -> list[Target]:

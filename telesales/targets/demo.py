@@ -6,6 +6,7 @@ agreements all signed, the current quarter's partly."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import random
 from decimal import ROUND_HALF_UP, Decimal
@@ -80,12 +81,8 @@ def demo_targets(context: DemoContext) -> str:
     reps = list(Employee.objects.filter(role=Role.REP).employed_on(today).order_by("employee_no"))
     for rep in rng.sample(reps, min(4, len(reps))):
         start = current.start + dt.timedelta(days=rng.randint(7, 70))
-        try:
-            absence_record(
-                actor=None, employee=rep, start=start, end=start + dt.timedelta(days=4)
-            )
-        except AbsenceError:
-            pass
+        with contextlib.suppress(AbsenceError):
+            absence_record(actor=None, employee=rep, start=start, end=start + dt.timedelta(days=4))
     calendar = WorkCalendar.load(last.start, current.end)
     everyone = scope_for_teams(teams, "company")
     window_end = today - dt.timedelta(days=1)
@@ -127,7 +124,9 @@ def demo_targets(context: DemoContext) -> str:
     start_of = timezone.make_aware(dt.datetime.combine(current.start, dt.time(10)))
     for agreement in Agreement.objects.filter(period=last.code):
         _sign(agreement, employee=True, superior=True, at=start_of - dt.timedelta(days=88))
-    for agreement in Agreement.objects.filter(period=current.code).order_by("employee__employee_no"):
+    for agreement in Agreement.objects.filter(period=current.code).order_by(
+        "employee__employee_no"
+    ):
         roll = rng.random()
         _sign(
             agreement,
@@ -136,7 +135,9 @@ def demo_targets(context: DemoContext) -> str:
             at=start_of + dt.timedelta(days=rng.randint(0, 3)),
         )
     confirmed = Agreement.objects.filter(status=Agreement.Status.CONFIRMED).count()
-    return _("targets: %(targets)s for %(last)s and %(current)s, %(confirmed)s agreements confirmed") % {
+    return _(
+        "targets: %(targets)s for %(last)s and %(current)s, %(confirmed)s agreements confirmed"
+    ) % {
         "targets": stored,
         "last": last.code,
         "current": current.code,

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.db import models
 from django.db.models import Avg, Exists, OuterRef
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -95,8 +96,9 @@ class Pace:
 
 
 def _fmt(value: Decimal) -> str:
+    """A number as the user's language writes it, with cents only when there are some."""
     value = value.quantize(Decimal("0.01"))
-    return f"{value:,.2f}".rstrip("0").rstrip(".") if value % 1 else f"{value:,.0f}"
+    return number_format(value, decimal_pos=2 if value % 1 else 0, force_grouping=True)
 
 
 def pace_compute(
@@ -136,7 +138,12 @@ def pace_compute(
         status = PaceStatus.BEHIND
     run_rate = actual / elapsed if elapsed else None
     if as_of >= end:
-        forecast, method = actual, _("The period is over: the forecast is the actual.")
+        forecast = actual
+        method = (
+            _("One day: the forecast is the actual.")
+            if start == end
+            else _("The period is over: the forecast is the actual.")
+        )
     elif run_rate is None:
         forecast = None
         method = _("No working day has passed yet, so there is no run rate to forecast from.")

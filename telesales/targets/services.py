@@ -116,7 +116,7 @@ def target_set(
     code, start, end = period_bounds(period)
     value = _check_value(metric, value)
     current = _active(metric, code, team=team, employee=employee).select_for_update().first()
-    if current is not None and current.value == value and not current.segments:
+    if current is not None and current.value == value:
         return current, "unchanged"
     _retire(current, timezone.now())
     target = Target.objects.create(
@@ -163,6 +163,9 @@ def split_apply(*, actor, plan: SplitPlan, reason: str = "") -> TargetSplit:
         )
     now = timezone.now()
     previous = parent.splits.filter(superseded_at__isnull=True).first()
+    if (previous.pk if previous else None) != plan.current_split_id:
+        # Someone stored another split of this target since this one was computed.
+        raise SplitError(_("The target changed while you were splitting it; start again."))
     if previous is not None:
         TargetSplit.objects.filter(pk=previous.pk).update(superseded_at=now)
     split = TargetSplit.objects.create(

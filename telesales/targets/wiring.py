@@ -33,8 +33,11 @@ def _valid_weights(value: str) -> None:
 def ready() -> None:
     from telesales.core.config import SettingDefinition, setting_declare
     from telesales.core.demo import DemoStep, demo_step_register
+    from telesales.core.imports.registry import register
     from telesales.targets.demo import demo_targets
+    from telesales.targets.importers import TargetImporter
 
+    register(TargetImporter)
     # After the deals (order 40) and calls: the targets are set from their run rate.
     demo_step_register(DemoStep("targets", 60, demo_targets))
 
@@ -88,4 +91,23 @@ def ready() -> None:
             ),
             order=43,
         )
+    )
+
+    # The target board and a rep's own targets (telesales.targets.board_views).
+    from telesales.core.navigation import MenuItem, menu_register
+    from telesales.targets.board import can_see_board, can_see_own_targets
+
+    menu_register(
+        MenuItem("target-board", gettext_lazy("Target board"), "target-board", can_see_board, 50)
+    )
+    menu_register(
+        MenuItem("target-mine", gettext_lazy("My targets"), "target-mine", can_see_own_targets, 50)
+    )
+
+    # The target plans and agreements (telesales.targets.views).
+    from telesales.targets.selectors import can_see_targets
+
+    menu_register(MenuItem("targets", gettext_lazy("Targets"), "target-list", can_see_targets, 49))
+    menu_register(
+        MenuItem("agreements", gettext_lazy("Agreements"), "agreement-list", can_see_targets, 51)
     )
