@@ -210,7 +210,7 @@ def test_board_forecast_and_its_method(team):
 
 
 def test_board_forecast_adds_open_opportunities_in_the_month_and_quarter(team, login):
-    # given R1 owns a customer at intent level high (weighted 50 %) since 10 July, and R1's
+    # given R1 owns a customer at intent level high (weighted 30 %) since 10 July, and R1's
     # average order of the last 90 days is (3,000 + 2,300) / 2 = 2,650
     customer_create(
         actor=None,
@@ -221,20 +221,22 @@ def test_board_forecast_adds_open_opportunities_in_the_month_and_quarter(team, l
     )
     board = board_build(team=team.t1, metric=Metric.SALES_AMOUNT, on=ON)
     r1 = next(row for row in board.rows if row.person.employee_no == "R1")
-    # then 1,325 is added to the month's and the quarter's forecast, not the week's
-    assert r1.paces["quarter"].pipeline == D("1325.00")
-    assert r1.paces["quarter"].forecast.quantize(D("0.01")) == D("33125.00")
-    assert r1.paces["month"].forecast.quantize(D("0.01")) == D("12406.82")
+    # then 795 is added to the quarter's forecast (77 days left: all of it), 16/30 of it
+    # to July's (16 days left of the 30 an opportunity takes), nothing to the week's
+    assert r1.paces["quarter"].pipeline == D("795.00")
+    assert r1.paces["quarter"].forecast.quantize(D("0.01")) == D("32595.00")
+    assert r1.paces["month"].pipeline == D("424.00")
+    assert r1.paces["month"].forecast.quantize(D("0.01")) == D("11505.82")
     assert r1.paces["week"].pipeline == 0
     assert r1.paces["quarter"].method.endswith(
-        "+ open opportunities 1,325 weighted by intent = 33,125"
+        "+ open opportunities 795 weighted by intent = 32,595"
     )
     # and the page shows the forecast with its method
     response = login(team.s1).get(_board_url(on="2026-07-15", window="quarter"))
     cells = _rows(response)["R1"]["cells"]
-    assert cells["forecast"] == "33,125.00"
-    assert cells["forecast_attainment"] == "100.4%"
-    assert "open opportunities 1,325 weighted by intent = 33,125" in response.content.decode()
+    assert cells["forecast"] == "32,595.00"
+    assert cells["forecast_attainment"] == "98.8%"
+    assert "open opportunities 795 weighted by intent = 32,595" in response.content.decode()
 
 
 def test_board_statuses_follow_the_configured_thresholds(team):

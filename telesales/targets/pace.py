@@ -25,6 +25,10 @@ from telesales.targets.workdays import WorkCalendar, days
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
 AOV_DAYS = 90
+# An open opportunity is one whose intent is at most this old; it is expected to close, with
+# its chance, within PIPELINE_HORIZON days, so a window with fewer days left gets that share.
+OPEN_DAYS = 90
+PIPELINE_HORIZON = 30
 
 
 class PaceStatus(models.TextChoices):
@@ -137,6 +141,10 @@ def pace_compute(
     else:
         status = PaceStatus.BEHIND
     run_rate = actual / elapsed if elapsed else None
+    days_to_end = (end - max(as_of, start - dt.timedelta(days=1))).days
+    pipeline = (pipeline * min(Decimal(1), Decimal(days_to_end) / PIPELINE_HORIZON)).quantize(
+        Decimal("0.01")
+    )
     if as_of >= end:
         forecast = actual
         method = (
@@ -189,7 +197,7 @@ def pipeline_weights() -> dict[str, Decimal]:
 
 def pipeline_by_employee(metric: str, employee_ids, as_of: dt.date) -> dict[int, Decimal]:
     """Weighted open opportunities of each rep: customers they own at a weighted intent
-    level with no deal won since intent_on, each worth the rep's average order value of the
+    level reached in the last 90 days, with no deal won since intent_on, each worth the rep's average order value of the
     last 90 days (the company's when the rep has none) for sales_amount, or one deal for
     deals_won. Other metrics have no pipeline."""
     if metric not in {Metric.SALES_AMOUNT, Metric.DEALS_WON}:
@@ -211,6 +219,8 @@ def pipeline_by_employee(metric: str, employee_ids, as_of: dt.date) -> dict[int,
             merged_into__isnull=True,
             dnc=False,
             intent_level__in=list(weights),
+            intent_on__gt=as_of - dt.timedelta(days=OPEN_DAYS),
+            intent_on__lte=as_of,
         )
         .exclude(Exists(won_since))
         .values("owner_id", "intent_level")

@@ -83,11 +83,12 @@ def ready() -> None:
         SettingDefinition(
             key="targets.pipeline_weights",
             label=gettext_lazy("Chance of an open opportunity (% by intent level)"),
-            default="medium:20,high:50",
+            default="medium:10,high:30",
             field=lambda: forms.CharField(max_length=200, validators=[_valid_weights]),
             help=gettext_lazy(
-                "The forecast adds open intent customers weighted by these chances, each worth "
-                "the rep's average order value of the last 90 days."
+                "The forecast adds the intent customers of the last 90 days not yet won, "
+                "weighted by these chances, each worth the rep's average order value of the "
+                "last 90 days; a window with less than 30 days left gets that share of them."
             ),
             order=43,
         )
