@@ -11,6 +11,18 @@ from telesales.org.models import Absence
 from telesales.org.services import AbsenceError, absence_record
 
 
+@pytest.fixture
+def login(login):
+    """Pages compared as English text are asked for in English."""
+
+    def _login(employee):
+        employee.user.language = "en"
+        employee.user.save(update_fields=["language"])
+        return login(employee)
+
+    return _login
+
+
 def _post(client, employee, **data):
     return client.post(
         reverse("employee-absence", args=[employee.pk]),

@@ -418,7 +418,9 @@ def test_pages_in_chinese(team, login):
 
 
 def test_my_targets_without_an_employee_record(db, client, user_model):
-    user = user_model.objects.create_user(username="loose", password="x-Long-enough-1")
+    user = user_model.objects.create_user(
+        username="loose", password="x-Long-enough-1", language="en"
+    )
     client.force_login(user)
     response = client.get(reverse("target-mine"))
     assert response.status_code == 200
