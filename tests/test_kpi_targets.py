@@ -239,3 +239,17 @@ def test_the_kpi_command_shows_the_attainments(split):
     }
     assert kpis["deals_won_attainment"] == {"value": None, "numerator": 2, "denominator": None}
     assert set(TARGET_KPIS) <= set(kpis)
+
+
+def test_the_actuals_of_all_measures_cost_one_query_per_source(
+    org, sales, django_assert_num_queries
+):
+    # given a sales target only: one query finds which measures have targets, one plan
+    # book is read (targets, company calendar, ramp-up setting, people, leave, team history)
+    _target(Metric.SALES_AMOUNT, "60000", employee=org.r1)
+    scope, period = scope_for_employee(org.r1), period_parse(Q3)
+    # when the seven attainments are computed
+    # then the actuals of the seven measures take three queries: deals, calls, customers
+    with django_assert_num_queries(1 + 6 + 3):
+        kpis = target_kpis(scope, period)
+    assert _value(kpis["sales_attainment"]) == (D(45000) / D(60000), D(45000), D(60000))

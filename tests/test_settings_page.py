@@ -166,3 +166,34 @@ def test_a_leaver_administrator_is_refused(org, login):
     response = login(org.admin).get("/settings/")
     # then
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("targets__ramp_up", "40,abc", "Write the ramp-up as percentages"),
+        ("targets__ramp_up", "40,300", "between 0 and 200"),
+        ("targets__pipeline_weights", "medium", "Write level:percent pairs"),
+        ("targets__pipeline_weights", "high:150", "Write level:percent pairs"),
+    ],
+)
+def test_bad_target_settings_are_refused_and_nothing_is_saved(
+    org, login, django_capture_on_commit_callbacks, key, value, message
+):
+    # given an administrator on the settings page
+    client = login(org.admin)
+    # when a target setting is given a value it cannot read
+    response = _post(client, django_capture_on_commit_callbacks, **{key: value})
+    # then the form names the problem and nothing is saved
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Setting.objects.exists()
+
+
+def test_the_ramp_up_setting_changes_the_capacity_split(
+    org, login, django_capture_on_commit_callbacks
+):
+    from telesales.targets.capacity import ramp_factors
+
+    _post(login(org.admin), django_capture_on_commit_callbacks, targets__ramp_up="50,100")
+    assert [str(f) for f in ramp_factors()] == ["0.5", "1"]

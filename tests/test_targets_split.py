@@ -333,3 +333,25 @@ def test_a_split_computed_before_another_was_stored_is_refused(org, english):
     with pytest.raises(SplitError, match="start again"):
         split_apply(actor=None, plan=second)
     assert Target.objects.get(employee=org.r1, superseded_at__isnull=True).value == D("50000")
+
+
+def test_resplit_when_a_rep_moves_to_another_team_keeps_their_part_before_the_move(org):
+    from telesales.org.services import employee_transfer
+
+    # given T1's 66,000 split equally: 500 a working day each
+    parent = _team_target(org, "66000")
+    split_apply(actor=None, plan=split_compute(parent, Method.EQUAL))
+    # when R2 moves to T2 on 3 August and the remainder is re-split from then
+    employee_transfer(actor=None, employee=org.r2, team=org.t2, date=dt.date(2026, 8, 3))
+    changes = changes_since_split(parent)
+    assert [(c.code, c.kind, c.date) for c in changes] == [("R2", "left", dt.date(2026, 8, 3))]
+    split_apply(
+        actor=None, plan=split_compute(parent, Method.EQUAL, effective_from=changes[0].date)
+    )
+    # then R2's T1 target is July's 11,500, all of it due before the move (R2 is still employed
+    # afterwards, so only the segments keep it there)
+    plan = PlanBook(Metric.SALES_AMOUNT, dt.date(2026, 7, 1), dt.date(2026, 9, 30)).employee_plan(
+        org.r2.pk
+    )
+    assert plan.total(dt.date(2026, 7, 1), dt.date(2026, 7, 31)) == D("11500")
+    assert plan.total(dt.date(2026, 8, 3), dt.date(2026, 9, 30)) == 0

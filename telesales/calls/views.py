@@ -33,7 +33,7 @@ from telesales.calls.forms import (
 from telesales.calls.models import Call, ColumnMapping, Direction
 from telesales.calls.rollups import effective_seconds
 from telesales.core.imports.reading import ImportFileError, read_table
-from telesales.core.periods import Period, PeriodError, period_parse, period_range
+from telesales.core.periods import Period, PeriodError, period_of, period_range
 from telesales.kpi.calls import CALL_KPIS, call_days, call_kpis, call_kpis_by_employee, call_trend
 from telesales.kpi.registry import DEFINITIONS
 from telesales.kpi.values import count, ratio
@@ -42,9 +42,6 @@ from telesales.org.models import Employee, Role
 from telesales.org.scopes import scope_for_employee, scope_for_teams
 
 PAGE_SIZE = 50
-# The id under which the plotly.js bundle (7.x wheels, plotly.js 4.x) injects the MapLibre
-# stylesheet; a placeholder with this id keeps it from adding a <style> the CSP refuses.
-PLOTLY_MAP_CSS_ID = "9f215cf04c5486422605d13261cb87401f4e7763b6296af81e98efbc0130da53"
 COMMON_DISPOSITIONS = ("ANSWERED", "NO ANSWER", "BUSY", "FAILED", "CONGESTION")
 
 
@@ -157,12 +154,8 @@ def _period(request) -> tuple[PeriodForm, Period | None]:
 
 def _following(period: Period) -> Period:
     after = period.end + dt.timedelta(days=1)
-    if period.kind == "year":
-        return period_parse(str(after.year))
-    if period.kind == "quarter":
-        return period_parse(f"{after.year}-Q{(after.month - 1) // 3 + 1}")
-    if period.kind == "month":
-        return period_parse(f"{after.year}-{after.month:02d}")
+    if period.kind in {"year", "quarter", "month"}:
+        return period_of(after, period.kind)
     return period_range(after, after + dt.timedelta(days=period.days - 1))
 
 
@@ -277,7 +270,6 @@ def _stats_context(scope, period: Period, **who) -> dict:
         "trend": trend,
         "trend_rows": _trend_table(trend),
         "threshold": threshold,
-        "plotly_map_css_id": PLOTLY_MAP_CSS_ID,
     }
 
 

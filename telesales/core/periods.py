@@ -51,6 +51,17 @@ class Period:
         return self.code
 
 
+def period_of(day: dt.date, kind: str) -> Period:
+    """The year, quarter or month that contains `day`."""
+    if kind == "year":
+        return period_parse(str(day.year))
+    if kind == "quarter":
+        return period_parse(f"{day.year}-Q{(day.month - 1) // 3 + 1}")
+    if kind == "month":
+        return period_parse(f"{day.year}-{day.month:02d}")
+    raise ValueError(kind)
+
+
 def period_range(start: dt.date, end: dt.date) -> Period:
     if end < start:
         raise PeriodError(_("The period ends before it starts."))

@@ -14,7 +14,7 @@ from telesales.core.periods import Period
 from telesales.kpi.registry import KpiDefinition, kpi_register
 from telesales.kpi.values import KpiValue, ratio
 from telesales.org.scopes import KpiScope
-from telesales.targets.actuals import actual_total
+from telesales.targets.actuals import actual_totals
 from telesales.targets.capacity import Person, team_reps
 from telesales.targets.models import Metric, Target
 from telesales.targets.phasing import PlanBook
@@ -75,9 +75,10 @@ def target_kpis(scope: KpiScope, period: Period) -> dict[str, KpiValue]:
     members: dict[int, dict[int, Person]] = {}
     if scope.is_team and with_targets:
         members = {t: team_reps(t, period.start, period.end) for t in scope.team_ids}
+    actuals = actual_totals(ATTAINMENTS.values(), scope, period.start, period.end)
     values: dict[str, KpiValue] = {}
     for code, metric in ATTAINMENTS.items():
-        actual = actual_total(metric, scope, period.start, period.end)
+        actual = actuals[metric]
         target = None
         if metric in with_targets:
             book = PlanBook(metric, period.start, period.end)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from telesales.core.periods import period_parse
+from telesales.core.periods import period_of
 from telesales.org.access import user_role
 from telesales.org.models import Employee, Role, Team
 from telesales.org.scopes import scope_for_teams
@@ -56,21 +56,15 @@ class Window:
     end: dt.date
 
 
-def quarter_of(on: dt.date) -> tuple[dt.date, dt.date]:
-    period = period_parse(f"{on.year}-Q{(on.month - 1) // 3 + 1}")
-    return period.start, period.end
-
-
 def windows_around(on: dt.date) -> dict[str, Window]:
     """The day, its ISO week (Monday to Sunday), its month and its quarter."""
     monday = on - dt.timedelta(days=on.weekday())
-    month = period_parse(f"{on.year}-{on.month:02d}")
-    q_start, q_end = quarter_of(on)
+    month, quarter = period_of(on, "month"), period_of(on, "quarter")
     return {
         "today": Window("today", on, on),
         "week": Window("week", monday, monday + dt.timedelta(days=6)),
         "month": Window("month", month.start, month.end),
-        "quarter": Window("quarter", q_start, q_end),
+        "quarter": Window("quarter", quarter.start, quarter.end),
     }
 
 

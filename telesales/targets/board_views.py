@@ -21,7 +21,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from telesales.calls.views import PLOTLY_MAP_CSS_ID
+from telesales.core.periods import period_of
 from telesales.org import access
 from telesales.org.models import Employee, Role
 from telesales.targets import board as selectors
@@ -239,7 +239,7 @@ def _employee_link(board: selectors.Board, person) -> str:
     if board.window == "month":
         period = windows["month"].start.strftime("%Y-%m")
     else:
-        period = _quarter_code(board.on)
+        period = period_of(board.on, "quarter").code
     return reverse("target-employee", args=[person.id]) + _query(
         period=period, metric=board.metric, on=board.on.isoformat()
     )
@@ -327,10 +327,6 @@ def employee(request, pk: int):
     return _employee_page(request, access.access_employee(request.user, pk), own=False)
 
 
-def _quarter_code(day: dt.date) -> str:
-    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
-
-
 def _date_or_today(text: str | None) -> dt.date:
     try:
         return parse_date(text or "") or _today()
@@ -341,7 +337,7 @@ def _date_or_today(text: str | None) -> dt.date:
 def _employee_page(request, employee: Employee, *, own: bool):
     data = request.GET.copy()
     if not data.get("period"):
-        data["period"] = _quarter_code(_date_or_today(data.get("on")))
+        data["period"] = period_of(_date_or_today(data.get("on")), "quarter").code
     form = EmployeeTargetsForm(data)
     context = {"employee": employee, "own": own, "form": form}
     if not form.is_valid():
@@ -435,5 +431,4 @@ def _daily_context(daily: selectors.DailyPlan) -> dict:
         "daily_planned": number(daily.planned, metric),
         "daily_actual": number(daily.actual, metric),
         "chart": daily.chart(_("Cumulative plan"), _("Cumulative actual"), label),
-        "plotly_map_css_id": PLOTLY_MAP_CSS_ID,
     }

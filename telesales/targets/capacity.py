@@ -72,6 +72,10 @@ class Person:
     def absent_on(self, day: dt.date) -> bool:
         return any(start <= day <= end for start, end in self.absences)
 
+    def available_on(self, day: dt.date) -> bool:
+        """Employed and not on leave (whether it is a working day is the calendar's say)."""
+        return self.employed_on(day) and not self.absent_on(day)
+
     def team_on(self, day: dt.date) -> int | None:
         for team_id, start, end in self.teams:
             if start <= day and (end is None or day < end):
@@ -180,5 +184,5 @@ def day_weights(
     return {
         day: person.ramp(day, factors)
         for day in calendar.workdays(start, end)
-        if person.employed_on(day) and not person.absent_on(day)
+        if person.available_on(day)
     }

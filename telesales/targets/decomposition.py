@@ -93,17 +93,14 @@ class SplitPlan:
             )
         total = sum((s.share for s in shares), ZERO)
         if total != self.amount:
+            message = (
+                _("The shares add up to %(total)s, not %(amount)s: %(difference)s too much.")
+                if total > self.amount
+                else _("The shares add up to %(total)s, not %(amount)s: %(difference)s too little.")
+            )
             raise SplitError(
-                _(
-                    "The shares add up to %(total)s, not %(amount)s: %(difference)s too "
-                    "%(direction)s."
-                )
-                % {
-                    "total": total,
-                    "amount": self.amount,
-                    "difference": abs(total - self.amount),
-                    "direction": _("much") if total > self.amount else _("little"),
-                }
+                message
+                % {"total": total, "amount": self.amount, "difference": abs(total - self.amount)}
             )
         return SplitPlan(
             self.parent,

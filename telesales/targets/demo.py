@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from telesales.core.demo import DemoContext
-from telesales.core.periods import period_parse
+from telesales.core.periods import period_of
 
 ROUND_TO = {  # metric → a round number the targets are set in, and the stretch over run rate
     "sales_amount": (Decimal(1000), Decimal("1.10")),
@@ -27,10 +27,6 @@ ROUND_TO = {  # metric → a round number the targets are set in, and the stretc
 }
 TEAM_METHODS = ("equal", "capacity", "history")
 RUN_RATE_DAYS = 56
-
-
-def _quarter(day: dt.date) -> str:
-    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
 
 
 def _company_target(metric: str, quarter, run_rate_per_day: Decimal, calendar) -> Decimal:
@@ -72,7 +68,7 @@ def demo_targets(context: DemoContext) -> str:
 
     rng = random.Random(context.seed * 1013 + 60)
     today = context.today
-    current = period_parse(_quarter(today))
+    current = period_of(today, "quarter")
     last = current.previous()
     teams = list(Team.objects.filter(is_active=True).order_by("code"))
     if not teams:

@@ -9,7 +9,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from telesales.core.periods import PeriodError
+from telesales.core.periods import PeriodError, period_of
 from telesales.org.models import Employee, Team
 from telesales.targets.arithmetic import SplitError
 from telesales.targets.decomposition import DEFAULT_HISTORY_MONTHS, Share, period_bounds
@@ -22,7 +22,7 @@ COMPANY = "company"
 
 
 def current_quarter(today: dt.date) -> str:
-    return f"{today.year}-Q{(today.month - 1) // 3 + 1}"
+    return period_of(today, "quarter").code
 
 
 def _period_code(text: str) -> str:
@@ -53,14 +53,13 @@ def scope_parse(value: str) -> tuple[str, int | None]:
     return kind, int(pk)
 
 
-class TargetFilterForm(forms.Form):
+class _PeriodTeamFilterForm(forms.Form):
+    """A target period and, among the teams the user sees, optionally one team."""
+
     period = forms.CharField(
         label=_("Period"),
         max_length=10,
         widget=forms.TextInput(attrs={"size": 8, "placeholder": "2026-Q3"}),
-    )
-    metric = forms.ChoiceField(
-        label=_("Metric"), choices=[("", _("All metrics")), *Metric.choices], required=False
     )
     team = forms.ModelChoiceField(
         label=_("Team"), queryset=Team.objects.none(), required=False, empty_label=_("All teams")
@@ -75,28 +74,20 @@ class TargetFilterForm(forms.Form):
         return _period_code(self.cleaned_data["period"])
 
 
-class AgreementFilterForm(forms.Form):
-    period = forms.CharField(
-        label=_("Period"),
-        max_length=10,
-        widget=forms.TextInput(attrs={"size": 8, "placeholder": "2026-Q3"}),
+class TargetFilterForm(_PeriodTeamFilterForm):
+    field_order = ["period", "metric", "team"]
+
+    metric = forms.ChoiceField(
+        label=_("Metric"), choices=[("", _("All metrics")), *Metric.choices], required=False
     )
-    team = forms.ModelChoiceField(
-        label=_("Team"), queryset=Team.objects.none(), required=False, empty_label=_("All teams")
-    )
+
+
+class AgreementFilterForm(_PeriodTeamFilterForm):
     status = forms.ChoiceField(
         label=_("Status"),
         choices=[("", _("Any status")), *Agreement.Status.choices],
         required=False,
     )
-
-    def __init__(self, *args, teams=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if teams is not None:
-            self.fields["team"].queryset = teams
-
-    def clean_period(self) -> str:
-        return _period_code(self.cleaned_data["period"])
 
 
 class TargetSetForm(forms.Form):

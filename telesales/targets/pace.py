@@ -126,7 +126,7 @@ def pace_compute(
     def available(day: dt.date) -> bool:
         if not calendar.is_workday(day):
             return False
-        return person is None or (person.employed_on(day) and not person.absent_on(day))
+        return person is None or person.available_on(day)
 
     elapsed = sum(1 for d in days(start, through) if available(d)) if through >= start else 0
     left = sum(1 for d in days(max(start, as_of + dt.timedelta(days=1)), end) if available(d))
@@ -184,15 +184,26 @@ def pace_compute(
     )
 
 
-def pipeline_weights() -> dict[str, Decimal]:
-    """'medium:20,high:50' → {'medium': 0.2, 'high': 0.5}: the chance that an open intent
-    customer at that level buys."""
+def pipeline_weights_parse(text: str) -> dict[str, Decimal]:
+    """'medium:10,high:30' → {'medium': 0.1, 'high': 0.3}: the chance that an open intent
+    customer at that level buys. Raises ValueError with a translated message."""
     weights = {}
-    for part in str(setting_get("targets.pipeline_weights")).split(","):
-        if ":" in part:
-            level, percent = part.split(":", 1)
-            weights[level.strip()] = Decimal(percent.strip()) / HUNDRED
+    for part in str(text).split(","):
+        level, _sep, percent = part.partition(":")
+        try:
+            chance = Decimal(percent.strip()) / HUNDRED
+        except ArithmeticError:
+            chance = Decimal(-1)
+        if not level.strip() or not 0 <= chance <= 1:
+            raise ValueError(
+                _("Write level:percent pairs separated by commas, e.g. medium:10,high:30.")
+            )
+        weights[level.strip()] = chance
     return weights
+
+
+def pipeline_weights() -> dict[str, Decimal]:
+    return pipeline_weights_parse(setting_get("targets.pipeline_weights"))
 
 
 def pipeline_by_employee(metric: str, employee_ids, as_of: dt.date) -> dict[int, Decimal]:

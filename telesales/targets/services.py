@@ -177,24 +177,29 @@ def split_apply(*, actor, plan: SplitPlan, reason: str = "") -> TargetSplit:
         reason=reason[:300],
         created_by=actor if getattr(actor, "pk", None) else None,
     )
+    teams = Team.objects.in_bulk({s.team_id for s in plan.shares if s.team_id})
+    employees = Employee.objects.in_bulk({s.employee_id for s in plan.shares if s.employee_id})
+    current = {
+        (t.team_id, t.employee_id): t
+        for t in Target.objects.filter(
+            metric=parent.metric, period=parent.period, superseded_at__isnull=True
+        ).exclude(team__isnull=True, employee__isnull=True)
+    }
     children = []
     for share in plan.shares:
-        team = Team.objects.get(pk=share.team_id) if share.team_id else None
-        employee = Employee.objects.get(pk=share.employee_id) if share.employee_id else None
-        old = _active(parent.metric, parent.period, team=team, employee=employee).first()
+        team, employee = teams.get(share.team_id), employees.get(share.employee_id)
+        old = current.get((share.team_id, share.employee_id))
         if share.value == 0 and old is None:
             continue
         _retire(old, now)
         segments = []
-        if plan.is_resplit and share.kept and share.share:
+        if plan.is_resplit:
+            # What was kept is phased before the date, the new share from it on: a joiner
+            # keeps 0, and one who left or moved out has no share after the date.
             segments = [
                 {"from": parent.start.isoformat(), "amount": str(share.kept)},
                 {"from": plan.effective_from.isoformat(), "amount": str(share.share)},
             ]
-        elif plan.is_resplit and share.share and not share.kept:
-            segments = [{"from": plan.effective_from.isoformat(), "amount": str(share.share)}]
-            # Nothing before the effective date: the plan starts there.
-            segments.insert(0, {"from": parent.start.isoformat(), "amount": "0"})
         child = Target.objects.create(
             metric=parent.metric,
             period=parent.period,

@@ -484,10 +484,15 @@ def _audit_rows(versions: list[Target], splits: list[TargetSplit]) -> list[dict]
                 text += " " + _("(was %(value)s)") % {"value": value_shown(metric, before["value"])}
         elif event.action == "target.split":
             method = after.get("method", "")
-            text = _("Split by %(method)s from %(date)s into %(count)s targets") % {
+            count = len(after.get("children", {}))
+            text = ngettext(
+                "Split by %(method)s from %(date)s into %(count)s target",
+                "Split by %(method)s from %(date)s into %(count)s targets",
+                count,
+            ) % {
                 "method": Method(method).label if method in Method.values else method,
                 "date": after.get("effective_from", ""),
-                "count": len(after.get("children", {})),
+                "count": count,
             }
         else:
             text = event.action

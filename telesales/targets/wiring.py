@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 
@@ -18,16 +17,12 @@ def _valid_ramp(value: str) -> None:
 
 
 def _valid_weights(value: str) -> None:
-    for part in value.split(","):
-        level, _sep, percent = part.partition(":")
-        try:
-            number = float(percent)
-        except ValueError:
-            number = -1
-        if not level.strip() or not 0 <= number <= 100:
-            raise ValidationError(
-                _("Write level:percent pairs separated by commas, e.g. medium:20,high:50.")
-            )
+    from telesales.targets.pace import pipeline_weights_parse
+
+    try:
+        pipeline_weights_parse(value)
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from exc
 
 
 def ready() -> None:
