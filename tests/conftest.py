@@ -121,3 +121,15 @@ def english():
 
     with translation.override("en"):
         yield
+
+
+@pytest.fixture
+def login_en(login):
+    """Log in with the user's language set to English, so that pages compare as English text."""
+
+    def _login(employee: Employee):
+        employee.user.language = "en"
+        employee.user.save(update_fields=["language"])
+        return login(employee)
+
+    return _login

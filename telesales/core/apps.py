@@ -6,3 +6,10 @@ class CoreConfig(AppConfig):
     name = "telesales.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from telesales.core.navigation import MenuGroup, menu_group_register
+
+        # Headings of the top bar under which several apps put their pages.
+        menu_group_register(MenuGroup("quality", _("Quality and coaching")))
+        menu_group_register(MenuGroup("people", _("People")))

@@ -16,9 +16,21 @@ class MenuItem:
     url_name: str
     visible: Callable[[object], bool]
     order: int = 100
+    group: str = ""  # the key of a MenuGroup; its items show under one heading
+
+
+@dataclass(frozen=True)
+class MenuGroup:
+    key: str
+    label: Promise
 
 
 _MENU: list[MenuItem] = []
+_GROUPS: dict[str, MenuGroup] = {}
+
+
+def menu_group_register(group: MenuGroup) -> None:
+    _GROUPS[group.key] = group
 
 
 def menu_register(item: MenuItem) -> None:
@@ -27,9 +39,34 @@ def menu_register(item: MenuItem) -> None:
         _MENU.sort(key=lambda i: i.order)
 
 
-def menu_for(user) -> list[dict[str, str]]:
+def menu_for(user) -> list[dict]:
+    """The entries the user may open, in menu order (groups included as plain entries)."""
     return [
-        {"key": item.key, "label": str(item.label), "url": reverse(item.url_name)}
+        {
+            "key": item.key,
+            "label": str(item.label),
+            "url": reverse(item.url_name),
+            "group": item.group,
+        }
         for item in _MENU
         if item.visible(user)
     ]
+
+
+def menu_tree(entries: list[dict]) -> list[dict]:
+    """The entries as the top bar shows them: a group becomes one entry, at the place of
+    its first item, with its items as children."""
+    tree: list[dict] = []
+    groups: dict[str, dict] = {}
+    for entry in entries:
+        key = entry.get("group") or ""
+        if not key or key not in _GROUPS:
+            tree.append(entry)
+            continue
+        if key not in groups:
+            groups[key] = {"key": key, "label": str(_GROUPS[key].label), "children": []}
+            tree.append(groups[key])
+        groups[key]["children"].append(entry)
+    for group in groups.values():
+        group["active"] = any(child.get("active") for child in group["children"])
+    return tree

@@ -51,6 +51,10 @@ PROVIDER_MODULES = (
     "telesales.kpi.crm",
     "telesales.kpi.feedback",
     "telesales.kpi.targets",
+    "telesales.kpi.qa",
+    "telesales.kpi.training",
+    "telesales.kpi.people",
+    "telesales.kpi.workreports",
 )
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from telesales.core.audit import audit_record, snapshot
+from telesales.org.hooks import after_hire_run
 from telesales.org.models import (
     Absence,
     Company,
@@ -141,6 +142,7 @@ def employee_hire(
     audit_record(
         actor=actor, action="employee.hire", obj=employee, after=snapshot(employee, EMPLOYEE_FIELDS)
     )
+    after_hire_run(actor=actor, employee=employee)
     return employee
 
 

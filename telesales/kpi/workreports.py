@@ -1,0 +1,1 @@
+"""KPIs of this area (PRODUCT.md §5); registered with telesales.kpi.registry on import."""
