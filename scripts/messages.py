@@ -6,9 +6,11 @@
    (s2twp: Taiwan characters and phrasing); a hand-made Traditional entry is kept.
 4. `compilemessages` writes the .mo files that ship with the package.
 
-Usage: python scripts/messages.py [--check]
+Usage: python scripts/messages.py [--check] [--apply FILE.json ...]
   --check  fail when a string of the code is missing from the catalogues, or an entry is
            untranslated or fuzzy (what tests/test_translations.py also checks).
+  --apply  take Simplified Chinese translations from JSON files ({msgid: msgstr}; a plural as
+           {"singular|||plural": ["msgstr"]}) for entries still empty or fuzzy, before step 3.
 """
 
 from __future__ import annotations
@@ -39,8 +41,8 @@ def fill_traditional() -> int:
     filled = 0
     for entry in hant:
         source = hans.get(entry.msgid)
-        if source is None or entry.obsolete:
-            continue
+        if source is None or entry.obsolete or source.fuzzy:
+            continue  # a fuzzy Simplified entry is makemessages' guess, not a translation
         if entry.msgid_plural:
             if not any(entry.msgstr_plural.values()) or entry.fuzzy:
                 entry.msgstr_plural = {k: convert(v) for k, v in source.msgstr_plural.items()}
@@ -54,8 +56,39 @@ def fill_traditional() -> int:
     return filled
 
 
+def apply_simplified(paths: list[str]) -> int:
+    import json
+
+    translations: dict = {}
+    for path in paths:
+        translations.update(json.loads(Path(path).read_text(encoding="utf-8")))
+    hans = polib.pofile(str(LOCALE / "zh_Hans/LC_MESSAGES/django.po"))
+    applied = 0
+    for entry in hans:
+        key = f"{entry.msgid}|||{entry.msgid_plural}" if entry.msgid_plural else entry.msgid
+        value = translations.get(key)
+        if value is None or entry.obsolete:
+            continue
+        if entry.msgid_plural:
+            if any(entry.msgstr_plural.values()) and not entry.fuzzy:
+                continue
+            entry.msgstr_plural = {0: value[0] if isinstance(value, list) else value}
+        else:
+            if entry.msgstr and not entry.fuzzy:
+                continue
+            entry.msgstr = value
+        if "fuzzy" in entry.flags:
+            entry.flags.remove("fuzzy")
+        entry.previous_msgid = None
+        entry.previous_msgid_plural = None
+        applied += 1
+    hans.save()
+    return applied
+
+
 def main() -> int:
     check = "--check" in sys.argv
+    apply = [a for i, a in enumerate(sys.argv) if i and sys.argv[i - 1] == "--apply"]
     sys.path.insert(0, str(ROOT))
     manage(
         "makemessages",
@@ -67,6 +100,10 @@ def main() -> int:
             for d in (".venv", "var", "tests", "build", "bench", "scripts", "docs")
         ),
     )
+    if apply:
+        print(
+            f"applied {apply_simplified(apply)} Simplified Chinese entries from {len(apply)} files"
+        )
     if not check:
         print(f"filled {fill_traditional()} Traditional Chinese entries from Simplified")
     manage("compilemessages", "--ignore=.venv", *(f"--locale={lang}" for lang in LANGS))

@@ -70,3 +70,29 @@ def menu_tree(entries: list[dict]) -> list[dict]:
     for group in groups.values():
         group["active"] = any(child.get("active") for child in group["children"])
     return tree
+
+
+@dataclass(frozen=True)
+class ProfileLink:
+    """A page about one person that another app offers on their employee profile."""
+
+    key: str
+    label: Promise
+    url: Callable[[object], str]  # (employee) -> address
+    visible: Callable[[object, object], bool]  # (user, employee) -> may open it
+    order: int = 100
+
+
+_PROFILE_LINKS: dict[str, ProfileLink] = {}
+
+
+def profile_link_register(link: ProfileLink) -> None:
+    _PROFILE_LINKS[link.key] = link
+
+
+def profile_links_for(user, employee) -> list[dict[str, str]]:
+    return [
+        {"key": link.key, "label": str(link.label), "url": link.url(employee)}
+        for link in sorted(_PROFILE_LINKS.values(), key=lambda item: item.order)
+        if link.visible(user, employee)
+    ]

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from telesales.core.navigation import profile_links_for
 from telesales.org import access
 from telesales.org.forms import AbsenceForm, EmployeeFilterForm
 from telesales.org.importers import EmployeeImporter
@@ -189,6 +190,7 @@ def employee_detail(request, pk):
         "absence_form": AbsenceForm()
         if access.can_record_absence(request.user, employee)
         else None,
+        "profile_links": profile_links_for(request.user, employee),
     }
     return render(request, "org/employee_detail.html", context)
 

@@ -107,3 +107,25 @@ def ready() -> None:
     menu_register(
         MenuItem("agreements", gettext_lazy("Agreements"), "agreement-list", can_see_targets, 51)
     )
+
+    from django.urls import reverse
+
+    from telesales.core.navigation import ProfileLink, profile_link_register
+    from telesales.org.access import scope_for
+    from telesales.org.models import Role
+    from telesales.targets.board import BOARD_ROLES
+
+    def _may_see_targets_of(user, employee) -> bool:
+        scope = scope_for(user)
+        own = scope.employee is not None and scope.employee.pk == employee.pk
+        return employee.role == Role.REP and (own or scope.role in BOARD_ROLES)
+
+    profile_link_register(
+        ProfileLink(
+            "targets",
+            gettext_lazy("Targets and daily plan"),
+            lambda employee: reverse("target-employee", args=[employee.pk]),
+            _may_see_targets_of,
+            10,
+        )
+    )
