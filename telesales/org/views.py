@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from telesales.core.navigation import profile_links_for
+from telesales.core.todos import todos_for
 from telesales.org import access
 from telesales.org.forms import AbsenceForm, EmployeeFilterForm
 from telesales.org.importers import EmployeeImporter
@@ -53,6 +54,7 @@ def home(request):
         "leavers": recent_events(people, kinds=[EmployeeEvent.Kind.LEAVE], since=since),
         "recent_days": RECENT_DAYS,
         "today": today,
+        "todos": todos_for(request.user, today),
     }
     return render(request, "org/home.html", context)
 
