@@ -141,6 +141,14 @@ class Outcome(models.Model):
     notes = models.TextField(_("notes"), blank=True)
     next_follow_up = models.DateField(_("next follow-up"), null=True, blank=True)
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now, db_index=True)
+    script_version = models.ForeignKey(
+        "ScriptVersion",
+        verbose_name=_("script version used"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="outcomes",
+    )
 
     class Meta:
         ordering = ["-recorded_at", "-id"]
@@ -305,3 +313,90 @@ class AllocationItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id}: {self.from_owner_id} → {self.to_owner_id}"
+
+
+class Script(TimeStampedModel):
+    """A call script of the library (source §2.3.1): its text lives in numbered versions."""
+
+    class Stage(models.TextChoices):
+        OPENING = "opening", _("Opening")
+        NEEDS = "needs", _("Needs discovery")
+        PITCH = "pitch", _("Product pitch")
+        OBJECTION = "objection", _("Objection handling")
+        CLOSING = "closing", _("Closing")
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    stage = models.CharField(_("stage"), max_length=12, choices=Stage.choices)
+    product = models.ForeignKey(
+        "sales.Product",
+        verbose_name=_("product"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="scripts",
+    )
+    is_active = models.BooleanField(
+        _("active"),
+        default=True,
+        help_text=_("Reps choose only the published versions of active scripts."),
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("call script")
+        verbose_name_plural = _("call scripts")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+
+class ScriptVersion(models.Model):
+    """One text of a script. A published or retired version's body never changes: a change
+    is a new version. Several versions may be published at once (an A/B test)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        RETIRED = "retired", _("Retired")
+
+    script = models.ForeignKey(
+        Script, verbose_name=_("call script"), on_delete=models.CASCADE, related_name="versions"
+    )
+    number = models.PositiveIntegerField(_("version"))
+    body = models.TextField(_("text"))
+    change_note = models.CharField(_("what changed"), max_length=300, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("written at"), default=timezone.now)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    retired_at = models.DateTimeField(_("retired at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["script", "number"]
+        verbose_name = _("script version")
+        verbose_name_plural = _("script versions")
+        constraints = [
+            models.UniqueConstraint(fields=["script", "number"], name="script_version_number")
+        ]
+        indexes = [models.Index(fields=["status", "script"], name="script_version_status")]
+
+    def __str__(self) -> str:
+        return f"{self.script.title} v{self.number}"

@@ -9,6 +9,7 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         from telesales.core.navigation import MenuItem, menu_register
+        from telesales.people.morale.access import can_see_attrition
         from telesales.reports.selectors import can_compare_reps, can_view_analysis
 
         menu_register(MenuItem("analysis", _("Sales figures"), "analysis", can_view_analysis, 60))
@@ -16,5 +17,15 @@ class ReportsConfig(AppConfig):
         menu_register(
             MenuItem(
                 "rep-comparison", _("Rep comparison"), "analysis-comparison", can_compare_reps, 62
+            )
+        )
+        menu_register(
+            MenuItem(
+                "attrition",
+                _("Attrition risk"),
+                "attrition-risk",
+                can_see_attrition,
+                84,
+                group="people",
             )
         )

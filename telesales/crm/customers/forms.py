@@ -13,7 +13,8 @@ from telesales.crm.customers.intent import intent_choices, intent_levels
 from telesales.crm.customers.phones import PhoneError, phone_normalise
 from telesales.crm.customers.selectors import CustomerFilter
 from telesales.crm.customers.tiering import FIELDS, OP_LABELS, condition_clean
-from telesales.crm.models import Disposition, Tier
+from telesales.crm.models import Disposition, ScriptVersion, Tier
+from telesales.crm.scripts.selectors import versions_for_outcomes
 from telesales.org.models import Employee
 
 DATE_INPUT = {"type": "date"}
@@ -120,9 +121,20 @@ class CustomerForm(forms.Form):
         return value
 
 
+class ScriptVersionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: ScriptVersion) -> str:
+        return f"{obj.script.title} v{obj.number}"
+
+
 class OutcomeForm(forms.Form):
     disposition = forms.ModelChoiceField(
         label=_("Outcome"), queryset=Disposition.objects.none(), empty_label=None
+    )
+    script_version = ScriptVersionChoiceField(
+        label=_("Script version used"),
+        queryset=ScriptVersion.objects.none(),
+        required=False,
+        empty_label=_("None named"),
     )
     notes = forms.CharField(
         label=_("Notes"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
@@ -133,6 +145,7 @@ class OutcomeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.today = today
         self.fields["disposition"].queryset = Disposition.objects.filter(is_active=True)
+        self.fields["script_version"].queryset = versions_for_outcomes()
         self.fields["next_follow_up"].widget.attrs["min"] = today.isoformat()
 
     def clean_next_follow_up(self):

@@ -25,7 +25,14 @@ from telesales.crm.customers.tiering import (
     rules_active,
     tier_evaluate,
 )
-from telesales.crm.models import Customer, CustomerEvent, Disposition, Outcome, Tier
+from telesales.crm.models import (
+    Customer,
+    CustomerEvent,
+    Disposition,
+    Outcome,
+    ScriptVersion,
+    Tier,
+)
 from telesales.org.models import Employee
 
 CUSTOMER_FIELDS = [
@@ -431,10 +438,13 @@ def outcome_record(
     call=None,
     notes: str = "",
     next_follow_up: dt.date | None = None,
+    script_version: ScriptVersion | None = None,
 ) -> Outcome:
     """What came of a call or contact (PRODUCT.md §4): the customer's last contact, last
     outcome, attempts and next follow-up follow it; the intent flag raises the intent level
-    to at least the threshold (a sale to the top); the dnc flag makes the customer do-not-call."""
+    to at least the threshold (a sale to the top); the dnc flag makes the customer do-not-call.
+    The script version the rep used, when named, must be a published version of an active
+    script (source §2.3.1)."""
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     if customer.merged_into_id is not None:
         raise ValidationError(_("This customer was merged into another; record it there."))
@@ -449,6 +459,16 @@ def outcome_record(
             raise ValidationError(_("The call was not made to this customer's number."))
     if next_follow_up is not None and next_follow_up < _today():
         raise ValidationError(_("The next follow-up cannot be in the past."))
+    if script_version is not None and not (
+        ScriptVersion.objects.filter(
+            pk=script_version.pk,
+            status=ScriptVersion.Status.PUBLISHED,
+            script__is_active=True,
+        ).exists()
+    ):
+        raise ValidationError(
+            _("Only a published version of a script in use can be named on an outcome.")
+        )
     now = timezone.now()
     before = snapshot(customer, CUSTOMER_FIELDS)
     outcome = Outcome.objects.create(
@@ -459,6 +479,7 @@ def outcome_record(
         notes=notes,
         next_follow_up=None if disposition.dnc else next_follow_up,
         recorded_at=now,
+        script_version=script_version,
     )
     contact_at = call.started_at if call is not None else now
     customer.attempts += 1

@@ -272,6 +272,7 @@ def _record(user, customer, form, call=None):
         call=call,
         notes=data["notes"],
         next_follow_up=data["next_follow_up"],
+        script_version=data.get("script_version"),
     )
 
 
