@@ -79,6 +79,7 @@ def apply_simplified(paths: list[str]) -> int:
             entry.msgstr = value
         if "fuzzy" in entry.flags:
             entry.flags.remove("fuzzy")
+        entry.previous_msgctxt = None
         entry.previous_msgid = None
         entry.previous_msgid_plural = None
         applied += 1
@@ -95,9 +96,11 @@ def main() -> int:
         "--no-obsolete",
         "--no-location",
         *(f"--locale={lang}" for lang in LANGS),
+        # A folder pattern matches a folder of that name anywhere (scripts/* would also drop
+        # telesales/crm/scripts), so only names no app uses are ignored.
         *(
             f"--ignore={d}/*"
-            for d in (".venv", "var", "tests", "build", "bench", "scripts", "docs")
+            for d in (".venv", "var", "tests", "build", "bench", "docs")
         ),
     )
     if apply:
