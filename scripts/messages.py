@@ -98,10 +98,7 @@ def main() -> int:
         *(f"--locale={lang}" for lang in LANGS),
         # A folder pattern matches a folder of that name anywhere (scripts/* would also drop
         # telesales/crm/scripts), so only names no app uses are ignored.
-        *(
-            f"--ignore={d}/*"
-            for d in (".venv", "var", "tests", "build", "bench", "docs")
-        ),
+        *(f"--ignore={d}/*" for d in (".venv", "var", "tests", "build", "bench", "docs")),
     )
     if apply:
         print(
