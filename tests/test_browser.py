@@ -113,3 +113,38 @@ def test_hr_imports_employees_with_one_bad_row(page, live_server, org, tmp_path)
     assert Employee.objects.filter(employee_no="E100").exists()
     assert not Employee.objects.filter(employee_no="E101").exists()
     assert page.errors == []
+
+
+def test_supervisor_scores_a_call_with_an_instant_fail_and_the_rep_acknowledges(
+    page, live_server, org
+):
+    # given: a call of R1, made through the real phone-system import
+    from tests.test_qa_support import make_calls, mapped
+
+    mapped(org)
+    call = make_calls([("R1", "2026-03-02 10:00:00", 95)])[0]
+    # when: the supervisor opens the people menu's call monitoring group, then the call
+    _log_in(page, live_server, "s1")
+    page.click("details.menu-group >> nth=0 >> summary")
+    assert page.locator("details.menu-group >> nth=0 >> a").count() >= 1
+    page.goto(f"{live_server.url}/qa/calls/{call.pk}/review/")
+    form = page.locator("[data-testid=review-form]")
+    for field in form.locator("input[type=number]").all():
+        field.fill(field.get_attribute("max"))
+    form.locator("tr.instant-fail >> nth=0 >> input[value=yes]").check()
+    form.locator("textarea").last.fill("违规承诺")
+    page.click("[data-testid=submit-review]")
+    page.wait_for_load_state("load")
+    # then: failed with the score 0, whatever the other points
+    assert page.locator("[data-testid=review-score]").inner_text().strip() in {"0", "0.00"}
+    assert page.locator("[data-testid=verdict]").count() == 1
+    review_url = page.url
+    # when: the rep reads and acknowledges it
+    page.context.clear_cookies()
+    _log_in(page, live_server, "r1")
+    page.goto(review_url)
+    page.click("[data-testid=ack-form] button[type=submit]")
+    page.wait_for_load_state("load")
+    # then
+    assert "ack-form" not in page.content()
+    assert page.errors == []

@@ -12,4 +12,4 @@ class CoreConfig(AppConfig):
 
         # Headings of the top bar under which several apps put their pages.
         menu_group_register(MenuGroup("quality", _("Quality and coaching")))
-        menu_group_register(MenuGroup("people", _("People")))
+        menu_group_register(MenuGroup("people", _("Team management")))
