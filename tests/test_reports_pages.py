@@ -416,3 +416,37 @@ def test_the_pages_render_under_the_content_security_policy(comparison, login):
     assert 'style="' not in page
     funnel_page = login(comparison.admin).get(f"/analysis/funnel/?{JULY}").content.decode()
     assert 'style="' not in funnel_page
+
+
+@pytest.mark.django_db
+def test_the_analysis_page_shows_the_quality_and_team_figures_of_the_scope(org, login_en):
+    # given: two reviews of R1's calls in March 2026, 87 and an instant fail (0)
+    import datetime as dt
+    import zoneinfo
+
+    from telesales.qa.services import review_save
+    from tests.test_qa_support import default_version, make_calls, mapped, marks
+
+    mapped(org)
+    first, second = make_calls(
+        [("R1", "2026-03-02 10:00:00", 95), ("R1", "2026-03-03 10:00:00", 80)]
+    )
+    version = default_version()
+    at = dt.datetime(2026, 3, 4, 10, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
+    for call, triggered in ((first, ()), (second, ("违规承诺/虚假宣传",))):
+        awarded = {"开场白规范": 9, "需求挖掘": 16, "产品介绍准确": 18, "异议处理": 14}
+        review_save(
+            actor=org.s1.user,
+            call=call,
+            version=version,
+            marks=marks(version, awarded, triggered),
+            submit=True,
+            at=at,
+        )
+    # when
+    html = login_en(org.s1).get(f"/analysis/?who=rep-{org.r1.pk}&period=2026-03").content.decode()
+    april = login_en(org.s1).get(f"/analysis/?who=rep-{org.r1.pk}&period=2026-04").content.decode()
+    # then: (87 + 0) / 2 = 43.50, 1 passed of 2; nothing reviewed in April
+    assert 'data-testid="kpi-qa_score_avg">43.50<' in html
+    assert 'data-testid="kpi-qa_pass_rate">50.0%<' in html
+    assert 'data-testid="kpi-qa_score_avg" title=' in april

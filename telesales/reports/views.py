@@ -142,6 +142,8 @@ def display(value, unit: str) -> str:
         return f"{_one_place(Decimal(value) * 100)}%"
     if unit == "amount":
         return _money(value)
+    if unit == "score":  # QA and training scores, 0–100, shown as they are scored
+        return number_format(Decimal(value).quantize(Decimal("0.01"), ROUND_HALF_UP), 2)
     return number_format(value, 0, force_grouping=True)
 
 
@@ -204,6 +206,41 @@ def _figures(who: Who, period: Period) -> list[dict]:
     return cards
 
 
+# The KPIs of call monitoring, training, the team and the work reports (issue 6), in the
+# order of PRODUCT.md §5; their rows are on each area's own pages.
+TEAM_KPIS = (
+    "qa_score_avg",
+    "qa_pass_rate",
+    "training_completion_rate",
+    "training_effect",
+    "skill_score_avg",
+    "retention_rate",
+    "promotions",
+    "attainment_improved_share",
+    "report_timeliness",
+)
+
+
+def _team_figures(who: Who, period: Period) -> list[dict]:
+    values = kpis_compute(who.scope, period, groups=("qa", "training", "people", "workreports"))
+    cards = []
+    for code in TEAM_KPIS:
+        value, definition = values[code], DEFINITIONS[code]
+        cards.append(
+            {
+                "code": code,
+                "label": definition.label,
+                "formula": definition.formula,
+                "value": display(value.value, definition.unit),
+                "applicable": value.applicable,
+                "numerator": _plain(value.numerator),
+                "denominator": _plain(value.denominator),
+                "is_ratio": value.denominator is not None,
+            }
+        )
+    return cards
+
+
 def _base_context(request, who: Who, form, period, *, reps: bool = True) -> dict:
     return {
         "who": who,
@@ -222,6 +259,7 @@ def analysis(request):
     context = _base_context(request, who, form, period)
     if period is not None:
         context["figures"] = _figures(who, period)
+        context["team_figures"] = _team_figures(who, period)
     return render(request, "reports/analysis.html", context)
 
 
