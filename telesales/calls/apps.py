@@ -12,6 +12,7 @@ class CallsConfig(AppConfig):
 
         from telesales.calls import attribution
         from telesales.calls.importer import DEFAULT_INTERNAL_PATTERN, CallImporter
+        from telesales.calls.models import RECORDING_URL_TEMPLATE
         from telesales.core.config import SettingDefinition, setting_declare
         from telesales.core.imports.registry import register
 
@@ -49,6 +50,23 @@ class CallsConfig(AppConfig):
                     "imported from now on."
                 ),
                 order=11,
+            )
+        )
+        setting_declare(
+            SettingDefinition(
+                key=RECORDING_URL_TEMPLATE,
+                label=_("Recording link"),
+                default="",
+                field=lambda: forms.CharField(
+                    max_length=500, required=False, validators=[_valid_recording_template]
+                ),
+                help=_(
+                    "Turns the recording file the phone system gives with a call into a link, "
+                    "for example http://pbx.example/recordings/{file}: {file} is replaced by the "
+                    "file name. A recording given as an http or https link is used as it is. "
+                    "Empty: only such links are shown."
+                ),
+                order=12,
             )
         )
 
@@ -92,6 +110,25 @@ def _valid_pattern(value: str) -> None:
         raise ValidationError(
             _("This is not a valid regular expression: %(error)s"), params={"error": error}
         ) from None
+
+
+def _valid_recording_template(value: str) -> None:
+    from django.core.exceptions import ValidationError
+
+    from telesales.calls.models import WEB_SCHEMES
+
+    value = value.strip()
+    if not value:
+        return
+    scheme = value.split("://", 1)[0].lower() if "://" in value else ""
+    if scheme not in WEB_SCHEMES or any(c.isspace() for c in value):
+        raise ValidationError(
+            _("The recording link must start with http:// or https:// and contain no spaces.")
+        )
+    if "{file}" not in value:
+        raise ValidationError(
+            _("The recording link must contain {file}, where the recording file name goes.")
+        )
 
 
 def _threshold_changed(before, after) -> None:

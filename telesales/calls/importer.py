@@ -6,6 +6,11 @@ new calls go in with one multi-row INSERT that skips known ids; only when a batc
 calls already stored is it merged into them (earliest start, any leg answered, largest
 billsec), so a re-import or an overlapping later file stores nothing twice. The daily
 roll-ups change in the same transaction.
+
+A call's recording (FreePBX `recordingfile`, or a generic export's mapped recording
+column) is the one of its legs that carry one which was answered with the longest billsec,
+the earliest such leg on a tie; when none of them was answered, the earliest. A stored
+call takes a later file's leg only when that leg changes the call (see _upsert_sql).
 """
 
 from __future__ import annotations
@@ -58,6 +63,7 @@ INSERT_COLUMNS = (
     "customer_number",
     "employee_id",
     "import_run_id",
+    "recording",
 )
 # Positions in a leg list.
 (
@@ -79,7 +85,8 @@ INSERT_COLUMNS = (
     K_CUSTOMER,
     K_EMPLOYEE,
     K_RUN,
-) = range(18)  # a leg is its INSERT row: the order of INSERT_COLUMNS
+    K_RECORDING,
+) = range(19)  # a leg is its INSERT row: the order of INSERT_COLUMNS
 OUTBOUND, INBOUND, INTERNAL = "outbound", "inbound", "internal"
 DEFAULT_INTERNAL_PATTERN = r"\d{1,6}"
 
@@ -132,6 +139,29 @@ class ExtensionMap:
                 if start <= day and (end is None or day < end):
                     return employee_id
         return None
+
+
+def _recording_merge(into: list, leg: list, chosen: dict) -> None:
+    """Keep the recording of the best leg that has one: answered before not answered, then
+    the longest billsec, then the earliest start. `chosen` holds, per call id, (answered,
+    billsec, start) of the leg whose recording the call holds; it must be called before
+    _merge changes the call's own answered, billsec and start."""
+    key = into[K_KEY]
+    held = chosen.get(key)
+    if held is None and into[K_RECORDING]:
+        held = (into[K_ANSWERED], into[K_BILLSEC], into[K_START])  # still one leg
+    if leg[K_RECORDING]:
+        candidate = (leg[K_ANSWERED], leg[K_BILLSEC], leg[K_START])
+        if held is None or _better_recording(candidate, held):
+            into[K_RECORDING] = leg[K_RECORDING]
+            held = candidate
+    chosen[key] = held
+
+
+def _better_recording(leg: tuple, held: tuple) -> bool:
+    if (leg[0], leg[1]) != (held[0], held[1]):
+        return (leg[0], leg[1]) > (held[0], held[1])
+    return leg[2] < held[2]
 
 
 def _merge(into: list, leg: list) -> None:
@@ -322,6 +352,7 @@ class CallImporter(Importer):
             "",
             "",
             "8001",
+            "out-13800138000-8001-20260701-090000-1751331600.101.wav",
         ]
 
     # -- the run ---------------------------------------------------------------------
@@ -549,6 +580,7 @@ class _Writer:
             customer[:80],
             self.employee_on(agent, local_date) if agent else None,
             self.run_id,
+            cells[ix.recording].strip()[:500],
         ]
 
     # -- the loop --------------------------------------------------------------------
@@ -577,6 +609,7 @@ class _Writer:
         """Rows → merged calls, a batch at a time, with the rows rejected on the way. Pure:
         touches no database, so it can run in another process."""
         pending = self.pending
+        chosen: dict[str, tuple] = {}  # call id → the leg its recording is from, once merged
         out: list[list] = []
         rejected: list[Rejection] = []
         lines: dict[str, int] = {}
@@ -597,16 +630,22 @@ class _Writer:
                 if len(lines) < preview_limit:
                     lines[key] = line
                 if len(pending) > WINDOW:
-                    out.append(pending.popitem(last=False)[1])
+                    done, call = pending.popitem(last=False)
+                    out.append(call)
+                    if chosen:
+                        chosen.pop(done, None)
                     if len(out) >= limit:
                         rollups = self.rollup_rows(out)
                         yield _Batch(out, rows_read, table.position(), rejected, lines, rollups)
                         out, rejected, lines = [], [], {}
                         limit = self.batch_size
             else:
+                if leg[K_RECORDING] or existing[K_RECORDING]:
+                    _recording_merge(existing, leg, chosen)
                 _merge(existing, leg)
         out.extend(pending.values())
         pending.clear()
+        chosen.clear()
         size = self.batch_size
         for start in range(0, max(len(out), 1), size):
             calls = out[start : start + size]
@@ -644,14 +683,13 @@ class _Writer:
                     own.append(c)
                 else:
                     others.append(c)
-            upsert = _upsert_sql(self.vendor)
             if others:
-                cursor.executemany(upsert, others)
+                cursor.executemany(_upsert_sql(self.vendor), others)
                 updated = max(cursor.rowcount, 0)
                 self.result.updated += updated
                 self.result.duplicates += len(others) - updated
             if own:
-                cursor.executemany(upsert, own)
+                cursor.executemany(_upsert_sql(self.vendor, own_legs=True), own)
             keys = {(c[K_EMPLOYEE], dt.date.fromisoformat(c[K_DATE])) for c in calls}
             keys |= {(found[2], found[3]) for found in stored.values()}
             rollup_rebuild_keys(keys)
@@ -728,12 +766,27 @@ def _insert_sql() -> str:
     )
 
 
-def _upsert_sql(vendor: str) -> str:
+def _upsert_sql(vendor: str, *, own_legs: bool = False) -> str:
     """Merge a leg into a stored call: earliest start wins the start and the agent, any
-    answered leg answers the call, the largest billsec is the talk time."""
+    answered leg answers the call, the largest billsec is the talk time.
+
+    The recording: the leg's, when the call has none, or when the leg was answered and the
+    call was not or the leg is longer than the call's talk time, or when neither was
+    answered and the leg started earlier (the stored call's own values stand for the leg
+    its recording came from). A call stored by an earlier import is updated only when the
+    leg changes something else (a duplicate row stays a duplicate, recording or not); a
+    leg of a call this import stored itself (own_legs) also updates it for its recording."""
     greatest, least = ("max", "min") if vendor == "sqlite" else ("GREATEST", "LEAST")
     t, x = "calls_call", "excluded"
     earlier = f"{x}.started_at < {t}.started_at"
+    recording = f"""CASE
+            WHEN {x}.recording = '' THEN {t}.recording
+            WHEN {t}.recording = '' THEN {x}.recording
+            WHEN {x}.answered AND (NOT {t}.answered OR {x}.talk_seconds > {t}.talk_seconds)
+              THEN {x}.recording
+            WHEN NOT {x}.answered AND NOT {t}.answered AND {earlier} THEN {x}.recording
+            ELSE {t}.recording END"""
+    recording_changes = f"\n          OR ({recording}) <> {t}.recording" if own_legs else ""
     take_earlier = ", ".join(
         f"{col} = CASE WHEN {earlier} THEN {x}.{col} ELSE {t}.{col} END"
         for col in (
@@ -762,13 +815,14 @@ def _upsert_sql(vendor: str) -> str:
           talk_seconds = {greatest}({t}.talk_seconds, {x}.talk_seconds),
           duration_seconds = {greatest}({t}.duration_seconds, {x}.duration_seconds),
           answered_at = COALESCE({least}({t}.answered_at, {x}.answered_at), {t}.answered_at, {x}.answered_at),
-          ended_at = COALESCE({greatest}({t}.ended_at, {x}.ended_at), {t}.ended_at, {x}.ended_at)
+          ended_at = COALESCE({greatest}({t}.ended_at, {x}.ended_at), {t}.ended_at, {x}.ended_at),
+          recording = {recording}
         WHERE {earlier}
           OR ({x}.answered AND NOT {t}.answered)
           OR {x}.talk_seconds > {t}.talk_seconds
           OR {x}.duration_seconds > {t}.duration_seconds
           OR ({x}.answered_at IS NOT NULL AND ({t}.answered_at IS NULL OR {x}.answered_at < {t}.answered_at))
-          OR ({x}.ended_at IS NOT NULL AND ({t}.ended_at IS NULL OR {x}.ended_at > {t}.ended_at))
+          OR ({x}.ended_at IS NOT NULL AND ({t}.ended_at IS NULL OR {x}.ended_at > {t}.ended_at)){recording_changes}
     """
 
 

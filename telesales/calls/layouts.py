@@ -32,6 +32,7 @@ FIELDS = (
     "channel",
     "dstchannel",
     "extension",
+    "recording",
 )
 FIELD_LABELS = {
     "call_id": gettext_lazy("call id (uniqueid, uuid)"),
@@ -48,6 +49,7 @@ FIELD_LABELS = {
     "channel": gettext_lazy("channel"),
     "dstchannel": gettext_lazy("destination channel"),
     "extension": gettext_lazy("extension / agent id"),
+    "recording": gettext_lazy("recording file or link"),
 }
 REQUIRED_FIELDS = ("start", "src", "dst")
 
@@ -129,6 +131,7 @@ SOURCE_NAMES = {
     "caller_id_name": "clid",
     "channel": "channel",
     "dstchannel": "dstchannel",
+    "recordingfile": "recording",  # FreePBX CDR Reports
 }
 # Header names a generic export may use for each field, besides our field names.
 HEADER_ALIASES = {
@@ -219,6 +222,21 @@ HEADER_ALIASES = {
         "坐席工号",
         "座席工號",
         "工号",
+    ),
+    "recording": (
+        "recordingfile",
+        "recording file",
+        "recording url",
+        "recording link",
+        "录音",
+        "錄音",
+        "录音文件",
+        "錄音檔",
+        "錄音檔案",
+        "录音地址",
+        "錄音地址",
+        "录音链接",
+        "錄音連結",
     ),
 }
 _SOURCE_NORMALISED = {normalise_header(k): v for k, v in SOURCE_NAMES.items()}

@@ -1,5 +1,8 @@
 """Calls from the phone system (PRODUCT.md §4) and their daily roll-up per employee."""
 
+import re
+from urllib.parse import quote
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -35,6 +38,13 @@ class Call(models.Model):
     caller_name = models.CharField(_("caller name"), max_length=120, blank=True)
     extension = models.CharField(_("extension / agent id"), max_length=40, blank=True)
     customer_number = models.CharField(_("customer number"), max_length=80, blank=True)
+    recording = models.CharField(
+        _("recording"),
+        max_length=500,
+        blank=True,
+        default="",
+        help_text=_("The recording file or link the phone system gave for this call."),
+    )
     employee = models.ForeignKey(
         Employee,
         verbose_name=_("rep"),
@@ -73,6 +83,19 @@ class Call(models.Model):
 
     def __str__(self) -> str:
         return f"{self.system}:{self.call_id}"
+
+    @property
+    def recording_url(self) -> str:
+        """A link to the call's recording: the stored reference when it is an http(s) URL,
+        else the setting calls.recording_url_template with {file} replaced by the quoted
+        reference; "" when there is no reference, no template or no safe link."""
+        if not self.recording:
+            return ""
+        if _scheme(self.recording):  # a link already (or an unsafe one): no template needed
+            return recording_link(self.recording, "")
+        from telesales.core.config import setting_get
+
+        return recording_link(self.recording, setting_get(RECORDING_URL_TEMPLATE))
 
 
 class CallDay(models.Model):
@@ -153,3 +176,41 @@ class ColumnMapping(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+RECORDING_URL_TEMPLATE = "calls.recording_url_template"
+WEB_SCHEMES = {"http", "https"}
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):", re.IGNORECASE)
+_INVISIBLE = re.compile(r"[\x00-\x20\x7f]")  # browsers ignore them inside a scheme
+_URL_SAFE = ":/?#[]@!$&'()*+,;=%~"
+
+
+def _scheme(text: str) -> str:
+    """The URL scheme a browser would see in text (lower case), or ""."""
+    match = _SCHEME.match(_INVISIBLE.sub("", text))
+    return match.group(1).lower() if match else ""
+
+
+def _is_web_url(text: str) -> bool:
+    return _scheme(text) in WEB_SCHEMES
+
+
+def recording_link(reference: str, template: str) -> str:
+    """The link to a recording (issue 6). A reference that is already an http or https URL
+    is the link as it is; any other scheme (javascript:, file:, data:…) gives none. A file
+    name or path goes into the template in place of {file}, URL-quoted ("/" kept); only an
+    http or https template gives a link, and a path with a "." or ".." segment gives none."""
+    reference = (reference or "").strip()
+    if not reference:
+        return ""
+    if _scheme(reference):
+        # the scheme exactly as written: "java\tscript:" or "ht tp:" is no web link
+        if not _is_web_url(reference) or not _SCHEME.match(reference):
+            return ""
+        return quote(reference, safe=_URL_SAFE)
+    template = (template or "").strip()
+    if "{file}" not in template or not _is_web_url(template) or not _SCHEME.match(template):
+        return ""
+    if any(part in {".", ".."} for part in reference.split("/")):
+        return ""
+    return template.replace("{file}", quote(reference, safe="/"))

@@ -30,8 +30,15 @@ from telesales.calls.forms import (
     PeriodForm,
     SampleFileForm,
 )
-from telesales.calls.models import Call, ColumnMapping, Direction
+from telesales.calls.models import (
+    RECORDING_URL_TEMPLATE,
+    Call,
+    ColumnMapping,
+    Direction,
+    recording_link,
+)
 from telesales.calls.rollups import effective_seconds
+from telesales.core.config import setting_get
 from telesales.core.imports.reading import ImportFileError, read_table
 from telesales.core.periods import Period, PeriodError, period_of, period_range
 from telesales.kpi.calls import CALL_KPIS, call_days, call_kpis, call_kpis_by_employee, call_trend
@@ -73,8 +80,14 @@ def call_list(request):
     viewer = selectors.number_viewer(request.user)
     calls = selectors.call_list(request.user, criteria) if criteria else Call.objects.none()
     page = Paginator(calls, PAGE_SIZE).get_page(request.GET.get("page"))
+    template = None  # the recording link setting, read once and only when needed
     for call in page:
         call.customer_shown = viewer.number(call)
+        call.recording_shown = ""
+        if call.recording:
+            if template is None:
+                template = setting_get(RECORDING_URL_TEMPLATE)
+            call.recording_shown = recording_link(call.recording, template)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
