@@ -56,7 +56,7 @@ def test_an_item_naming_an_unknown_group_stays_on_the_top_bar(groups):
 
 
 @pytest.mark.django_db
-def test_the_page_shows_a_group_as_a_heading_with_its_links(org, login_en, monkeypatch):
+def test_the_page_shows_a_group_as_a_heading_with_its_links(org, login_en, monkeypatch, groups):
     # given: the supervisor sees at least one grouped entry
     from telesales.core import navigation
 

@@ -1,5 +1,5 @@
-"""Importers, menu entries, settings and the demo step of call monitoring and coaching,
-registered once at start-up."""
+"""Importers, menu entries, settings, the to-do source, the profile links and the demo step
+of call monitoring and coaching, registered once at start-up."""
 
 from __future__ import annotations
 
@@ -7,18 +7,93 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 
+def _reviews_rep(user, employee) -> bool:
+    """A rep whose calls the user reviews and coaches (the filter of the review and coaching
+    lists offers exactly these people)."""
+    from telesales.org.models import Role
+    from telesales.qa import access
+
+    return (
+        employee.role == Role.REP
+        and access.is_reviewer(user)
+        and access.reviewable_people(user).filter(pk=employee.pk).exists()
+    )
+
+
+def _is_own_rep_page(user, employee) -> bool:
+    """A rep on their own profile (their lists need no filter: they hold only their own)."""
+    from telesales.org.access import user_employee
+    from telesales.org.models import Role
+    from telesales.qa import access
+
+    own = user_employee(user)
+    return (
+        own is not None
+        and own.pk == employee.pk
+        and employee.role == Role.REP
+        and access.can_see_reviews(user)
+    )
+
+
+def _profile_links() -> None:
+    from django.urls import reverse
+
+    from telesales.core.navigation import ProfileLink, profile_link_register
+
+    profile_link_register(
+        ProfileLink(
+            "qa-reviews",
+            _("QA reviews"),
+            lambda employee: f"{reverse('qa-review-list')}?rep={employee.pk}",
+            _reviews_rep,
+            order=50,
+        )
+    )
+    profile_link_register(
+        ProfileLink(
+            "qa-coaching",
+            _("Coaching"),
+            lambda employee: f"{reverse('qa-coaching-list')}?rep={employee.pk}",
+            _reviews_rep,
+            order=51,
+        )
+    )
+    profile_link_register(
+        ProfileLink(
+            "qa-reviews-mine",
+            _("QA reviews"),
+            lambda employee: reverse("qa-review-list"),
+            _is_own_rep_page,
+            order=50,
+        )
+    )
+    profile_link_register(
+        ProfileLink(
+            "qa-coaching-mine",
+            _("Coaching"),
+            lambda employee: reverse("qa-coaching-list"),
+            _is_own_rep_page,
+            order=51,
+        )
+    )
+
+
 def ready() -> None:
     from telesales.core.config import SettingDefinition, setting_declare
     from telesales.core.demo import DemoStep, demo_step_register
     from telesales.core.imports.registry import register
     from telesales.core.navigation import MenuItem, menu_register
+    from telesales.core.todos import todo_source_register
     from telesales.qa import access, rules
     from telesales.qa.demo import demo_qa
     from telesales.qa.importers import ReviewImporter
+    from telesales.qa.todos import qa_todos
 
     register(ReviewImporter)
     # After the targets (60): the demo reviews the calls, outcomes and customers made before.
     demo_step_register(DemoStep("qa", 70, demo_qa))
+    todo_source_register("qa", qa_todos)
+    _profile_links()
 
     quality = "quality"
     menu_register(

@@ -1,5 +1,5 @@
-"""Settings, menu entries, the profile link and the demo step of motivation and team climate,
-registered once at start-up."""
+"""Settings, menu entries, the to-do source, the profile link and the demo step of motivation
+and team climate, registered once at start-up."""
 
 
 def ready() -> None:
@@ -13,10 +13,12 @@ def ready() -> None:
         menu_register,
         profile_link_register,
     )
+    from telesales.core.todos import todo_source_register
     from telesales.org.access import scope_for
     from telesales.people.morale import access
     from telesales.people.morale.demo import demo_morale
     from telesales.people.morale.risk import risk_settings_declare
+    from telesales.people.morale.todos import morale_todos
 
     risk_settings_declare()
     menu_register(
@@ -73,5 +75,6 @@ def ready() -> None:
             40,
         )
     )
+    todo_source_register("morale", morale_todos)
     # After the targets (order 60): nothing here depends on them, but the risk page reads them.
     demo_step_register(DemoStep("morale", 78, demo_morale))

@@ -1,4 +1,5 @@
-"""Menu entries and the demo step of recruiting, registered once at start-up."""
+"""Menu entries, the to-do source and the demo step of recruiting, registered once at
+start-up."""
 
 
 def ready() -> None:
@@ -6,8 +7,10 @@ def ready() -> None:
 
     from telesales.core.demo import DemoStep, demo_step_register
     from telesales.core.navigation import MenuItem, menu_register
+    from telesales.core.todos import todo_source_register
     from telesales.people.recruiting import access
     from telesales.people.recruiting.demo import demo_recruiting
+    from telesales.people.recruiting.todos import recruiting_todos
 
     menu_register(
         MenuItem(
@@ -15,7 +18,7 @@ def ready() -> None:
             _("Recruiting"),
             "opening-list",
             access.can_see_recruiting,
-            74,
+            78,
             group="people",
         )
     )
@@ -25,9 +28,10 @@ def ready() -> None:
             _("My interviews"),
             "my-interviews",
             access.can_see_my_interviews,
-            75,
+            79,
             group="people",
         )
     )
+    todo_source_register("recruiting", recruiting_todos)
     # After the company, its calls, deals and targets: a recent hire joins a demo team.
     demo_step_register(DemoStep("recruiting", 76, demo_recruiting))

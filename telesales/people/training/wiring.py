@@ -1,5 +1,5 @@
-"""Importers, menu entries, hooks, settings and the demo step of this app, registered once at
-start-up."""
+"""Importers, menu entries, hooks, settings, the to-do source, the profile link and the demo
+step of this app, registered once at start-up."""
 
 from __future__ import annotations
 
@@ -17,17 +17,20 @@ def ready() -> None:
         menu_register,
         profile_link_register,
     )
+    from telesales.core.todos import todo_source_register
     from telesales.org.hooks import after_hire_register
     from telesales.people.training import access
     from telesales.people.training.demo import demo_training
     from telesales.people.training.importers import TrainingImporter
     from telesales.people.training.services import onboarding_on_hire
     from telesales.people.training.services.plans import ONBOARDING_WINDOW_DAYS
+    from telesales.people.training.todos import training_todos
 
     after_hire_register("training.onboarding", onboarding_on_hire)
     register(TrainingImporter)
     # After the organisation (its hires) and the targets: plans, sessions, scores.
     demo_step_register(DemoStep("training", 72, demo_training))
+    todo_source_register("training", training_todos)
 
     setting_declare(
         SettingDefinition(

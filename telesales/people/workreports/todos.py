@@ -59,7 +59,7 @@ def _author_todos(user, today: dt.date) -> list[Todo]:
             due = timezone.localtime(item.due_at)
             values = {
                 "period": item.period.code,
-                "due": date_format(due, "SHORT_DATETIME_FORMAT"),
+                "due": date_format(due, "Y-m-d H:i"),
             }
             label = (
                 _("Your weekly report for %(period)s is due %(due)s.")

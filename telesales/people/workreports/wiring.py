@@ -110,7 +110,7 @@ def ready() -> None:
             gettext_lazy("My work reports"),
             "workreport-mine",
             access.can_see_my_reports,
-            order=95,
+            order=86,
             group="people",
         )
     )
@@ -120,7 +120,7 @@ def ready() -> None:
             gettext_lazy("Work reports"),
             "workreport-inbox",
             access.can_see_inbox,
-            order=96,
+            order=87,
             group="people",
         )
     )
