@@ -339,3 +339,142 @@ class CoachingAction(models.Model):
 
     def __str__(self) -> str:
         return self.description
+
+
+class FollowUpCheck(models.Model):
+    """A supervisor's check of a rep's customer follow-up records (source §2.1.2 "check
+    customers' follow-up records"): each chosen customer's record is held against a fixed
+    checklist; result = items met / applicable items × 100 over all the customers (2
+    decimals, half up); passed = met / applicable ≥ the pass share in force when it was
+    submitted. A submitted check is final; the rep acknowledges it once."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+
+    rep = models.ForeignKey(
+        Employee, verbose_name=_("rep"), on_delete=models.PROTECT, related_name="followup_checks"
+    )
+    checker = models.ForeignKey(
+        Employee,
+        verbose_name=_("checked by"),
+        on_delete=models.PROTECT,
+        related_name="followup_checks_made",
+    )
+    checked_on = models.DateField(_("checked on"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    comment = models.TextField(_("comment"), blank=True)
+    met = models.PositiveSmallIntegerField(_("items met"), default=0)
+    applicable = models.PositiveSmallIntegerField(_("applicable items"), default=0)
+    result = models.DecimalField(
+        _("result (%)"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    pass_share = models.PositiveSmallIntegerField(_("pass share (%)"), null=True, blank=True)
+    passed = models.BooleanField(_("passed"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    acknowledgement = models.TextField(_("rep's comment"), blank=True)
+
+    class Meta:
+        ordering = ["-checked_on", "-id"]
+        verbose_name = _("follow-up record check")
+        verbose_name_plural = _("follow-up record checks")
+        indexes = [
+            models.Index(fields=["rep", "status", "checked_on"], name="qa_followup_rep"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(result__isnull=True) | Q(result__gte=0, result__lte=100),
+                name="qa_followup_result_0_to_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(met__lte=models.F("applicable")), name="qa_followup_met_applicable"
+            ),
+            models.CheckConstraint(
+                condition=~Q(rep=models.F("checker")), name="qa_followup_not_own"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.checked_on} {self.rep_id}"
+
+
+# The fixed checklist of a follow-up record check, in the order it is shown; each point is a
+# field of FollowUpCheckItem.
+FOLLOWUP_POINTS = (
+    "outcome_recorded",
+    "notes_meaningful",
+    "next_step_set",
+    "follow_up_on_time",
+    "profile_current",
+)
+
+
+class FollowUpCheckItem(models.Model):
+    """One customer's record in a check: each checklist point met, not met or not
+    applicable ("" while the check is a draft), a note, and the record's facts as they were
+    when the check was submitted."""
+
+    class Mark(models.TextChoices):
+        MET = "met", _("Met")
+        NOT_MET = "not_met", _("Not met")
+        NOT_APPLICABLE = "na", _("Not applicable")
+
+    POINTS = FOLLOWUP_POINTS
+
+    followup_check = models.ForeignKey(
+        FollowUpCheck, verbose_name=_("check"), on_delete=models.CASCADE, related_name="items"
+    )
+    customer = models.ForeignKey(
+        "crm.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        related_name="followup_check_items",
+    )
+    sampled = models.BooleanField(_("random sample"), default=False)
+    outcome_recorded = models.CharField(
+        _("Outcome recorded for the last contact"),
+        max_length=8,
+        choices=Mark.choices,
+        blank=True,
+    )
+    notes_meaningful = models.CharField(
+        _("Notes are meaningful"), max_length=8, choices=Mark.choices, blank=True
+    )
+    next_step_set = models.CharField(
+        _("Next step and date set"), max_length=8, choices=Mark.choices, blank=True
+    )
+    follow_up_on_time = models.CharField(
+        _("Follow-up done on time"), max_length=8, choices=Mark.choices, blank=True
+    )
+    profile_current = models.CharField(
+        _("Tier and intent up to date"), max_length=8, choices=Mark.choices, blank=True
+    )
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    record = models.JSONField(_("record as checked"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["followup_check", "id"]
+        verbose_name = _("follow-up check item")
+        verbose_name_plural = _("follow-up check items")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["followup_check", "customer"], name="qa_followup_item_once"
+            ),
+            *(
+                models.CheckConstraint(
+                    condition=Q(**{f"{point}__in": ["", "met", "not_met", "na"]}),
+                    name=f"qa_followup_{point}_mark",
+                )
+                for point in FOLLOWUP_POINTS
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.followup_check_id}/{self.customer_id}"
+
+    def marks(self) -> dict[str, str]:
+        return {point: getattr(self, point) for point in self.POINTS}

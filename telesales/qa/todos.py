@@ -22,7 +22,7 @@ from telesales.core.todos import Todo
 from telesales.org.access import scope_for
 from telesales.org.models import Role
 from telesales.qa import access, selectors
-from telesales.qa.models import CoachingAction, Review
+from telesales.qa.models import CoachingAction, FollowUpCheck, Review
 from telesales.qa.services import week_start_of
 
 SOON_DAYS = 7
@@ -65,6 +65,23 @@ def _rep_todos(user, today: dt.date) -> list[Todo]:
                 )
                 % {"count": waiting},
                 _url("qa-review-list", verdict=selectors.UNACKNOWLEDGED),
+            )
+        )
+    unread_checks = FollowUpCheck.objects.filter(
+        rep=scope_for(user).employee,
+        status=FollowUpCheck.Status.SUBMITTED,
+        acknowledged_at__isnull=True,
+    ).count()
+    if unread_checks:
+        todos.append(
+            Todo(
+                ngettext(
+                    "Read and acknowledge %(count)s check of your follow-up records.",
+                    "Read and acknowledge %(count)s checks of your follow-up records.",
+                    unread_checks,
+                )
+                % {"count": unread_checks},
+                reverse("qa-followup-list"),
             )
         )
     return todos + _own_action_todos(user, today)

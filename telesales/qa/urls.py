@@ -1,6 +1,6 @@
 from django.urls import path
 
-from telesales.qa import views
+from telesales.qa import followup_views, views
 
 urlpatterns = [
     path("qa/reviews/", views.review_list, name="qa-review-list"),
@@ -27,4 +27,24 @@ urlpatterns = [
     path("qa/coaching/<int:pk>/actions/", views.action_add, name="qa-action-add"),
     path("qa/actions/", views.action_list, name="qa-action-list"),
     path("qa/actions/<int:pk>/move/", views.action_move, name="qa-action-move"),
+    path("qa/followups/", followup_views.overview, name="qa-followup-overview"),
+    path("qa/followups/checks/", followup_views.check_list, name="qa-followup-list"),
+    path("qa/followups/new/", followup_views.check_new, name="qa-followup-new"),
+    path(
+        "qa/followups/new/checklist/",
+        followup_views.check_checklist,
+        name="qa-followup-checklist",
+    ),
+    path("qa/followups/<int:pk>/", followup_views.check_detail, name="qa-followup-detail"),
+    path("qa/followups/<int:pk>/edit/", followup_views.check_edit, name="qa-followup-edit"),
+    path(
+        "qa/followups/<int:pk>/acknowledge/",
+        followup_views.check_acknowledge,
+        name="qa-followup-acknowledge",
+    ),
+    path(
+        "qa/followups/<int:pk>/discard/",
+        followup_views.check_discard,
+        name="qa-followup-discard",
+    ),
 ]
