@@ -1137,3 +1137,22 @@ def test_a_supervisor_opening_hires_a_supervisor(org):
         "电销主管",
         org.t1,
     )
+
+
+def test_a_hired_candidate_gets_the_onboarding_plan_of_the_training_app(org):
+    # given: a candidate for T1 who accepted an offer (the training app's real after-hire
+    # callback is registered at start-up)
+    from telesales.people.training.models import TrainingPlan
+
+    opening = opening_for(org)
+    candidate = advance(org, add(org, opening, name="陈新"), Stage.OFFER)
+    services.candidate_decide(actor=org.hr.user, candidate=candidate, accepted=True)
+    # when: HR hires them today
+    employee = services.candidate_hire(
+        actor=org.hr.user, candidate=candidate, employee_no="E200", hire_date=timezone.localdate()
+    )
+    # then: the new rep has their onboarding plan, with sessions, taught by T1's supervisor
+    plan = TrainingPlan.objects.get(employee=employee, kind=TrainingPlan.Kind.ONBOARDING)
+    sessions = list(plan.sessions.all())
+    assert sessions
+    assert {session.trainer_id for session in sessions} == {org.s1.pk}

@@ -152,7 +152,7 @@ def demo_scripts(context: DemoContext) -> str:
     ) % {
         "count": named["count"],
         "verdict": named["verdict"],
-        "p": f"{named['p']:.4f}" if named["p"] is not None else "—",
+        "p": _p_text(named["p"]),
     }
 
 
@@ -213,3 +213,10 @@ def _attach(rng, opening_v1, opening_v2, needs_v1, price_v1, price_v2) -> dict:
         "verdict": verdicts.get(result.verdict, "—") if result else "—",
         "p": result.p_value if result else None,
     }
+
+
+def _p_text(p: float | None) -> str:
+    """Four decimals, or the power of ten when that would read 0.0000."""
+    if p is None:
+        return "—"
+    return f"{p:.4f}" if p >= 0.0001 else f"{p:.1e}"
