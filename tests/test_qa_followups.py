@@ -22,7 +22,7 @@ from telesales.core.navigation import menu_for
 from telesales.crm.customers.services import customer_create, customer_merge, outcome_record
 from telesales.crm.models import Disposition, Outcome
 from telesales.qa import followups
-from telesales.qa.followup_views import followups_menu_register
+from telesales.qa.followup_views import followups_register
 from telesales.qa.followups import (
     ItemMarks,
     customers_for_check,
@@ -50,7 +50,7 @@ ALL_MET = dict.fromkeys(FOLLOWUP_POINTS, "met")
 @pytest.fixture(autouse=True)
 def _registered():
     """The menu entry and settings wiring registers at start-up."""
-    followups_menu_register()
+    followups_register()
 
 
 def _marks(customer, *values, note="") -> ItemMarks:

@@ -36,7 +36,7 @@ from telesales.qa.models import FollowUpCheck
 PAGE_SIZE = 50
 
 
-def followups_menu_register() -> None:
+def followups_register() -> None:
     """Everything the follow-up checks register at start-up: the menu entry *Follow-up
     checks* (group quality, order 36) and the settings qa.followup_pass_share and
     qa.followup_sample_size. Wiring calls it once; registering again changes nothing."""

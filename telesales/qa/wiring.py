@@ -86,7 +86,7 @@ def ready() -> None:
     from telesales.core.todos import todo_source_register
     from telesales.qa import access, rules
     from telesales.qa.demo import demo_qa
-    from telesales.qa.followup_views import followups_menu_register
+    from telesales.qa.followup_views import followups_register
     from telesales.qa.followups import demo_followups
     from telesales.qa.importers import ReviewImporter
     from telesales.qa.todos import qa_todos
@@ -94,8 +94,8 @@ def ready() -> None:
     register(ReviewImporter)
     # After the targets (60): the demo reviews the calls, outcomes and customers made before.
     demo_step_register(DemoStep("qa", 70, demo_qa))
-    # The follow-up record checks: their menu entry and settings, and their demo step.
-    followups_menu_register()
+    # The follow-up record checks: their menu entry, settings and demo step.
+    followups_register()
     demo_step_register(DemoStep("qa-followups", 71, demo_followups))
     todo_source_register("qa", qa_todos)
     _profile_links()
