@@ -87,3 +87,10 @@ def test_a_profile_link_hidden_from_the_user_is_not_shown(org, login_en):
     html = login_en(org.staff).get(f"/people/{org.staff.pk}/").content.decode()
     # then
     assert "/targets/employee/" not in html
+
+
+def test_a_group_with_one_entry_for_the_user_shows_that_entry_on_its_own(groups):
+    # given: a rep sees only their own entry of the group
+    entries = [{"key": "training-mine", "label": "My training", "url": "/t/", "group": "people"}]
+    # when / then
+    assert menu_tree(entries) == entries

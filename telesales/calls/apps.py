@@ -93,6 +93,7 @@ def _menu_register() -> None:
                 or access.scope_for(u).company_wide
             ),
             31,
+            group="analysis",
         )
     )
     # The settings page is core's; it is listed here, where the first settings come from.

@@ -11,5 +11,7 @@ class CoreConfig(AppConfig):
         from telesales.core.navigation import MenuGroup, menu_group_register
 
         # Headings of the top bar under which several apps put their pages.
+        menu_group_register(MenuGroup("targets", _("Targets and plans")))
+        menu_group_register(MenuGroup("analysis", _("Analysis")))
         menu_group_register(MenuGroup("quality", _("Quality and coaching")))
         menu_group_register(MenuGroup("people", _("Team management")))

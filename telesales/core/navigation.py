@@ -69,7 +69,8 @@ def menu_tree(entries: list[dict]) -> list[dict]:
         groups[key]["children"].append(entry)
     for group in groups.values():
         group["active"] = any(child.get("active") for child in group["children"])
-    return tree
+    # A heading over a single entry only hides it: that entry stands on its own.
+    return [item["children"][0] if len(item.get("children", ())) == 1 else item for item in tree]
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,24 @@ class ReportsConfig(AppConfig):
         from telesales.people.morale.access import can_see_attrition
         from telesales.reports.selectors import can_compare_reps, can_view_analysis
 
-        menu_register(MenuItem("analysis", _("Sales figures"), "analysis", can_view_analysis, 60))
-        menu_register(MenuItem("funnel", _("Funnel"), "analysis-funnel", can_view_analysis, 61))
         menu_register(
             MenuItem(
-                "rep-comparison", _("Rep comparison"), "analysis-comparison", can_compare_reps, 62
+                "analysis", _("Sales figures"), "analysis", can_view_analysis, 60, group="analysis"
+            )
+        )
+        menu_register(
+            MenuItem(
+                "funnel", _("Funnel"), "analysis-funnel", can_view_analysis, 61, group="analysis"
+            )
+        )
+        menu_register(
+            MenuItem(
+                "rep-comparison",
+                _("Rep comparison"),
+                "analysis-comparison",
+                can_compare_reps,
+                62,
+                group="analysis",
             )
         )
         menu_register(

@@ -94,18 +94,43 @@ def ready() -> None:
     from telesales.targets.board import can_see_board, can_see_own_targets
 
     menu_register(
-        MenuItem("target-board", gettext_lazy("Target board"), "target-board", can_see_board, 50)
+        MenuItem(
+            "target-board",
+            gettext_lazy("Target board"),
+            "target-board",
+            can_see_board,
+            50,
+            group="targets",
+        )
     )
     menu_register(
-        MenuItem("target-mine", gettext_lazy("My targets"), "target-mine", can_see_own_targets, 50)
+        MenuItem(
+            "target-mine",
+            gettext_lazy("My targets"),
+            "target-mine",
+            can_see_own_targets,
+            50,
+            group="targets",
+        )
     )
 
     # The target plans and agreements (telesales.targets.views).
     from telesales.targets.selectors import can_see_targets
 
-    menu_register(MenuItem("targets", gettext_lazy("Targets"), "target-list", can_see_targets, 49))
     menu_register(
-        MenuItem("agreements", gettext_lazy("Agreements"), "agreement-list", can_see_targets, 51)
+        MenuItem(
+            "targets", gettext_lazy("Targets"), "target-list", can_see_targets, 49, group="targets"
+        )
+    )
+    menu_register(
+        MenuItem(
+            "agreements",
+            gettext_lazy("Agreements"),
+            "agreement-list",
+            can_see_targets,
+            51,
+            group="targets",
+        )
     )
 
     from django.urls import reverse
