@@ -21,21 +21,22 @@ from telesales.core.models import AuditEvent
 from telesales.core.navigation import menu_for
 from telesales.crm.customers.services import customer_create, customer_merge, outcome_record
 from telesales.crm.models import Disposition, Outcome
-from telesales.qa import followups
 from telesales.qa.followup_views import followups_register
-from telesales.qa.followups import (
-    ItemMarks,
+from telesales.qa.followups.demo import demo_followups
+from telesales.qa.followups.records import customer_records, followup_hints
+from telesales.qa.followups.rules import PASS_SHARE, Verdict, followup_verdict, week_start_of
+from telesales.qa.followups.selectors import (
     customers_for_check,
-    demo_followups,
+    followup_overview,
+    followup_sample,
+    rep_customers,
+)
+from telesales.qa.followups.services import (
+    ItemMarks,
     followup_check_acknowledge,
     followup_check_create,
     followup_check_discard,
     followup_check_update,
-    followup_hints,
-    followup_overview,
-    followup_sample,
-    followup_verdict,
-    week_start_of,
 )
 from telesales.qa.models import FOLLOWUP_POINTS, FollowUpCheck, FollowUpCheckItem
 from tests.test_qa_support import make_calls, mapped
@@ -123,27 +124,27 @@ def test_4_of_5_points_met_is_80_percent_and_passes_at_80():
     # when
     verdict = followup_verdict(["met", "met", "met", "met", "not_met"], 80)
     # then
-    assert verdict == followups.Verdict(4, 5, Decimal("80.00"), True)
+    assert verdict == Verdict(4, 5, Decimal("80.00"), True)
 
 
 def test_3_of_4_applicable_points_met_is_75_percent_and_fails_at_80():
     # when
     verdict = followup_verdict(["met", "na", "met", "not_met", "met"], 80)
     # then
-    assert verdict == followups.Verdict(3, 4, Decimal("75.00"), False)
+    assert verdict == Verdict(3, 4, Decimal("75.00"), False)
 
 
 def test_the_result_is_rounded_half_up_but_the_pass_is_compared_exactly():
     # when
     two_of_three = followup_verdict(["met", "met", "not_met"], 67)
     # then: 66.666… → 66.67 shown, below 67 % so failed
-    assert two_of_three == followups.Verdict(2, 3, Decimal("66.67"), False)
+    assert two_of_three == Verdict(2, 3, Decimal("66.67"), False)
     assert followup_verdict(["met", "met", "not_met"], 66).passed is True
 
 
 def test_a_check_with_no_applicable_point_has_no_result():
     # when / then
-    assert followup_verdict(["na", "na", ""], 80) == followups.Verdict(0, 0, None, None)
+    assert followup_verdict(["na", "na", ""], 80) == Verdict(0, 0, None, None)
 
 
 def test_a_submitted_check_stores_marks_result_verdict_and_the_record(book):
@@ -195,7 +196,7 @@ def test_a_submitted_check_stores_marks_result_verdict_and_the_record(book):
 def test_the_pass_share_setting_decides_and_is_kept_with_the_check(book):
     # given
     org, a = book["org"], book["a"]
-    setting_set(actor=org.admin.user, key=followups.PASS_SHARE, value=75)
+    setting_set(actor=org.admin.user, key=PASS_SHARE, value=75)
     # when: 3 of 4 applicable
     check = _submit(org, [a], [_marks(a, "met", "na", "met", "not_met", "met")])
     # then
@@ -316,7 +317,7 @@ def test_sampled_customers_are_marked_in_the_check(book):
     for n in range(6):
         customer_create(actor=org.r1.user, phone=f"1390015{n:04d}", owner=org.r1)
     sample = followup_sample(org.r1, week_start=TODAY)
-    picked = followups.rep_customers(org.r1).exclude(pk__in=[c.pk for c in sample]).first()
+    picked = rep_customers(org.r1).exclude(pk__in=[c.pk for c in sample]).first()
     chosen = [*sample, picked]
     # when
     check = _submit(org, chosen, [_marks(x, *["met"] * 5) for x in chosen])
@@ -332,7 +333,7 @@ def test_sampled_customers_are_marked_in_the_check(book):
 def test_the_record_suggests_the_points_the_data_decides(book):
     # given
     a, b, c, d = book["a"], book["b"], book["c"], book["d"]
-    records = followups.customer_records([a.pk, b.pk, c.pk, d.pk])
+    records = customer_records([a.pk, b.pk, c.pk, d.pk])
     # when
     hints = {
         name: followup_hints(x, records[x.pk].outcomes, TODAY)
@@ -830,7 +831,7 @@ def test_the_rep_is_asked_on_the_start_page_to_acknowledge_a_check_until_they_do
     assert sentence in login_en(org.r1).get("/").content.decode()
     assert sentence not in login_en(org.r2).get("/").content.decode()
     # when: R1 acknowledges it
-    from telesales.qa.followups import followup_check_acknowledge
+    from telesales.qa.followups.services import followup_check_acknowledge
 
     followup_check_acknowledge(actor=org.r1.user, check=check)
     # then

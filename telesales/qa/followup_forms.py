@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from telesales.org.models import Employee, Team
-from telesales.qa import followups
+from telesales.qa.followups import rules, selectors, services
 from telesales.qa.models import FollowUpCheckItem
 
 
@@ -42,10 +42,10 @@ class CheckFilterForm(forms.Form):
         required=False,
         choices=[
             ("", _("All")),
-            (followups.PASSED, _("Passed checks")),
-            (followups.FAILED, _("Failed checks")),
-            (followups.UNACKNOWLEDGED, _("Not yet acknowledged")),
-            (followups.DRAFT, _("My drafts")),
+            (selectors.PASSED, _("Passed checks")),
+            (selectors.FAILED, _("Failed checks")),
+            (selectors.UNACKNOWLEDGED, _("Not yet acknowledged")),
+            (selectors.DRAFT, _("My drafts")),
         ],
     )
 
@@ -56,9 +56,9 @@ class CheckFilterForm(forms.Form):
         if reps is not None:
             self.fields["rep"].queryset = reps
 
-    def criteria(self) -> followups.CheckFilter:
+    def criteria(self) -> selectors.CheckFilter:
         data = self.cleaned_data
-        return followups.CheckFilter(
+        return selectors.CheckFilter(
             date_from=data.get("date_from"),
             date_to=data.get("date_to"),
             team=data.get("team"),
@@ -92,7 +92,7 @@ def note_field_name(customer_id: int) -> str:
 class ChecklistForm(forms.Form):
     """Per customer one choice per checklist point (met, not met, not applicable; empty
     while undecided) and a note; the comment on the whole check. Unbound, a draft shows its
-    marks and a new check the suggestions the record gives (followups.followup_hints)."""
+    marks and a new check the suggestions the record gives (records.followup_hints)."""
 
     SAVE = "save"
     SUBMIT = "submit"
@@ -107,7 +107,7 @@ class ChecklistForm(forms.Form):
         items = items or {}
         hints = hints or {}
         choices = [("", "—"), *FollowUpCheckItem.Mark.choices]
-        self.points = followups.point_labels()
+        self.points = rules.point_labels()
         for customer in self.customers:
             item = items.get(customer.pk)
             suggested = hints.get(customer.pk, {})
@@ -141,10 +141,10 @@ class ChecklistForm(forms.Form):
             for customer in self.customers
         ]
 
-    def marks(self) -> list[followups.ItemMarks]:
+    def marks(self) -> list[services.ItemMarks]:
         data = self.cleaned_data
         return [
-            followups.ItemMarks(
+            services.ItemMarks(
                 customer.pk,
                 {
                     point: data.get(mark_field_name(point, customer.pk)) or ""

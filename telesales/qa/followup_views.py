@@ -1,8 +1,8 @@
 """The follow-up record check pages (source §2.1.2): the per-rep overview, a new check
 (choose a rep, take the week's sample or pick customers, fill the checklist), a draft, a
 check's page where the rep acknowledges it, and the list of checks. Every object is fetched
-through the access functions of telesales.qa.followups; anything out of scope is a 404 and
-changes nothing."""
+through the access functions of telesales.qa.followups.access; anything out of scope is a 404
+and changes nothing."""
 
 from __future__ import annotations
 
@@ -23,7 +23,6 @@ from telesales.crm.customers.intent import intent_label
 from telesales.crm.customers.selectors import phone_viewer
 from telesales.org import access as org_access
 from telesales.org.models import Role
-from telesales.qa import followups
 from telesales.qa.followup_forms import (
     AcknowledgeForm,
     CheckFilterForm,
@@ -31,6 +30,8 @@ from telesales.qa.followup_forms import (
     OverviewFilterForm,
     RepChoiceForm,
 )
+from telesales.qa.followups import access, rules, selectors, services
+from telesales.qa.followups.records import customer_records, followup_hints, record_facts
 from telesales.qa.models import FollowUpCheck
 
 PAGE_SIZE = 50
@@ -50,16 +51,16 @@ def followups_register() -> None:
             "qa-followups",
             gettext_lazy("Follow-up checks"),
             "qa-followup-overview",
-            followups.can_see_followups,
+            access.can_see_followups,
             36,
             "quality",
         )
     )
     setting_declare(
         SettingDefinition(
-            key=followups.PASS_SHARE,
+            key=rules.PASS_SHARE,
             label=gettext_lazy("Follow-up checks: pass share (%)"),
-            default=followups.DEFAULTS[followups.PASS_SHARE],
+            default=rules.DEFAULTS[rules.PASS_SHARE],
             field=lambda: forms.IntegerField(min_value=1, max_value=100),
             help=gettext_lazy(
                 "A follow-up record check passes when at least this share of its applicable "
@@ -70,10 +71,10 @@ def followups_register() -> None:
     )
     setting_declare(
         SettingDefinition(
-            key=followups.SAMPLE_SIZE,
+            key=rules.SAMPLE_SIZE,
             label=gettext_lazy("Follow-up checks: customers sampled per rep and week"),
-            default=followups.DEFAULTS[followups.SAMPLE_SIZE],
-            field=lambda: forms.IntegerField(min_value=1, max_value=followups.MAX_CUSTOMERS),
+            default=rules.DEFAULTS[rules.SAMPLE_SIZE],
+            field=lambda: forms.IntegerField(min_value=1, max_value=rules.MAX_CUSTOMERS),
             help=gettext_lazy(
                 "How many of a rep's customers (not do-not-call) a new check offers at random; "
                 "the same customers all week."
@@ -104,18 +105,18 @@ def _customer_rows(user, customers, *, until=None, today=None) -> dict[int, dict
     see it, the intent label, the latest outcomes and events, the record's suggestions."""
     today = today or timezone.localdate()
     viewer = phone_viewer(user)
-    records = followups.customer_records([c.pk for c in customers], until=until)
+    records = customer_records([c.pk for c in customers], until=until)
     return {
         customer.pk: {
             "customer": customer,
             "phone": viewer.number(customer),
-            "facts": followups.record_facts(customer),
+            "facts": record_facts(customer),
             "intent": intent_label(customer.intent_level),
             "overdue": not customer.dnc
             and customer.next_follow_up is not None
             and customer.next_follow_up < today,
             "record": records[customer.pk],
-            "hints": followups.followup_hints(customer, records[customer.pk].outcomes, today),
+            "hints": followup_hints(customer, records[customer.pk].outcomes, today),
         }
         for customer in customers
     }
@@ -129,15 +130,15 @@ def overview(request):
     user = request.user
     if org_access.user_role(user) == Role.REP:
         return redirect("qa-followup-list")
-    _require(followups.may_check(user))
+    _require(access.may_check(user))
     teams = org_access.teams_visible_to(user).order_by("code")
     form = OverviewFilterForm(request.GET or None, teams=teams)
     team = form.cleaned_data["team"] if form.is_valid() else None
-    rows = followups.followup_overview(user, team=team)
+    rows = selectors.followup_overview(user, team=team)
     context = {
         "form": form,
         "rows": rows,
-        "days": followups.CALL_DAYS,
+        "days": rules.CALL_DAYS,
         "totals": {
             key: sum(getattr(row, key) for row in rows)
             for key in ("owned", "overdue", "intent_open", "answered", "missing")
@@ -152,23 +153,23 @@ def overview(request):
 @login_required
 def check_list(request):
     user = request.user
-    _require(followups.can_see_followups(user))
+    _require(access.can_see_followups(user))
     is_rep = org_access.user_role(user) == Role.REP
     form = CheckFilterForm(
         request.GET or None,
         teams=org_access.teams_visible_to(user).order_by("code"),
-        reps=followups.checkable_reps(user).order_by("employee_no"),
+        reps=access.checkable_reps(user).order_by("employee_no"),
     )
-    criteria = form.criteria() if form.is_valid() else followups.CheckFilter()
-    checks = followups.check_list(user, criteria)
+    criteria = form.criteria() if form.is_valid() else selectors.CheckFilter()
+    checks = selectors.check_list(user, criteria)
     page = Paginator(checks, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "form": form,
         "page": page,
         "query": _query(request),
-        "counts": followups.check_counts(checks),
+        "counts": selectors.check_counts(checks),
         "is_rep": is_rep,
-        "may_check": followups.may_check(user),
+        "may_check": access.may_check(user),
     }
     return render(request, "qa/followup_list.html", context)
 
@@ -181,31 +182,31 @@ def check_new(request):
     """Choose a rep, then the customers: the week's sample is ticked, others can be
     picked from the rep's customers (overdue first)."""
     user = request.user
-    _require(followups.may_check(user))
-    reps = followups.checkable_reps(user).select_related("team").order_by("employee_no")
+    _require(access.may_check(user))
+    reps = access.checkable_reps(user).select_related("team").order_by("employee_no")
     chooser = RepChoiceForm(request.GET or None, reps=reps)
     context: dict = {"chooser": chooser, "rep": None}
     if request.GET.get("rep"):
-        rep = followups.access_rep_for_check(user, request.GET["rep"])
+        rep = access.access_rep_for_check(user, request.GET["rep"])
         today = timezone.localdate()
-        week = followups.week_start_of(today)
-        sample = followups.followup_sample(rep, week_start=week)
+        week = rules.week_start_of(today)
+        sample = selectors.followup_sample(rep, week_start=week)
         sampled = {c.pk for c in sample}
         text = request.GET.get("q", "")[:100]
         others = [
             c
-            for c in followups.customers_to_pick(rep, text=text, today=today)
+            for c in selectors.customers_to_pick(rep, text=text, today=today)
             if c.pk not in sampled
         ]
         rows = _customer_rows(user, [*sample, *others], today=today)
         context.update(
             {
                 "rep": rep,
-                "week": followups.week_code(week),
+                "week": rules.week_code(week),
                 "sample": [rows[c.pk] for c in sample],
                 "others": [rows[c.pk] for c in others],
                 "q": text,
-                "max": followups.MAX_CUSTOMERS,
+                "max": rules.MAX_CUSTOMERS,
             }
         )
     return render(request, "qa/followup_new.html", context)
@@ -216,11 +217,11 @@ def check_checklist(request):
     """The checklist of the chosen customers (GET: rep and customer in the query; POST: the
     same as hidden fields): saved as a draft or submitted."""
     user = request.user
-    _require(followups.may_check(user))
+    _require(access.may_check(user))
     data = request.POST if request.method == "POST" else request.GET
-    rep = followups.access_rep_for_check(user, data.get("rep"))
+    rep = access.access_rep_for_check(user, data.get("rep"))
     try:
-        customers = followups.customers_for_check(rep, data.getlist("customer"))
+        customers = selectors.customers_for_check(rep, data.getlist("customer"))
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
@@ -237,7 +238,7 @@ def check_checklist(request):
         submit = request.POST.get("action") == ChecklistForm.SUBMIT
         if form.is_valid():
             try:
-                check = followups.followup_check_create(
+                check = services.followup_check_create(
                     actor=user,
                     rep=rep,
                     customers=customers,
@@ -284,11 +285,11 @@ def _saved(request, check: FollowUpCheck, submit: bool):
 def check_edit(request, pk):
     """Go on with a draft: change the marks, save again or submit."""
     user = request.user
-    check = followups.access_check(user, pk)
+    check = access.access_check(user, pk)
     if check.status == FollowUpCheck.Status.SUBMITTED:
         return redirect("qa-followup-detail", pk=check.pk)
-    _require(followups.may_edit_check(user, check))
-    items = followups.check_items(check)
+    _require(access.may_edit_check(user, check))
+    items = selectors.check_items(check)
     customers = [item.customer for item in items]
     rows = _customer_rows(user, customers)
     form = ChecklistForm(
@@ -301,7 +302,7 @@ def check_edit(request, pk):
         submit = request.POST.get("action") == ChecklistForm.SUBMIT
         if form.is_valid():
             try:
-                check = followups.followup_check_update(
+                check = services.followup_check_update(
                     actor=user,
                     check=check,
                     marks=form.marks(),
@@ -334,15 +335,13 @@ def check_edit(request, pk):
 @login_required
 def check_detail(request, pk):
     user = request.user
-    check = followups.access_check(user, pk)
+    check = access.access_check(user, pk)
     if check.status == FollowUpCheck.Status.DRAFT:
         return redirect("qa-followup-edit", pk=check.pk)
-    items = followups.check_items(check)
-    records = followups.customer_records(
-        [item.customer_id for item in items], until=check.submitted_at
-    )
+    items = selectors.check_items(check)
+    records = customer_records([item.customer_id for item in items], until=check.submitted_at)
     viewer = phone_viewer(user)
-    labels = followups.point_labels()
+    labels = rules.point_labels()
     rows = [
         {
             "item": item,
@@ -361,10 +360,10 @@ def check_detail(request, pk):
     context = {
         "check": check,
         "rows": rows,
-        "may_acknowledge": followups.may_acknowledge_check(user, check),
+        "may_acknowledge": access.may_acknowledge_check(user, check),
         "ack_form": AcknowledgeForm(),
-        "may_coach": followups.may_check(user)
-        and followups.checkable_reps(user).filter(pk=check.rep_id).exists(),
+        "may_coach": access.may_check(user)
+        and access.checkable_reps(user).filter(pk=check.rep_id).exists(),
     }
     return render(request, "qa/followup_detail.html", context)
 
@@ -373,8 +372,8 @@ def check_detail(request, pk):
 @require_POST
 def check_acknowledge(request, pk):
     user = request.user
-    check = followups.access_check(user, pk)
-    _require(followups.may_acknowledge_check(user, check))
+    check = access.access_check(user, pk)
+    _require(access.may_acknowledge_check(user, check))
     form = AcknowledgeForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -382,7 +381,7 @@ def check_acknowledge(request, pk):
                 messages.error(request, error)
         return redirect("qa-followup-detail", pk=check.pk)
     try:
-        followups.followup_check_acknowledge(
+        services.followup_check_acknowledge(
             actor=user, check=check, comment=form.cleaned_data["comment"]
         )
     except PermissionDenied:
@@ -395,10 +394,10 @@ def check_acknowledge(request, pk):
 @require_POST
 def check_discard(request, pk):
     user = request.user
-    check = followups.access_check(user, pk)
-    _require(followups.may_edit_check(user, check))
+    check = access.access_check(user, pk)
+    _require(access.may_edit_check(user, check))
     try:
-        followups.followup_check_discard(actor=user, check=check)
+        services.followup_check_discard(actor=user, check=check)
     except PermissionDenied:
         raise Http404 from None
     messages.success(request, _("The draft was thrown away."))

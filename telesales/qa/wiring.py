@@ -87,7 +87,7 @@ def ready() -> None:
     from telesales.qa import access, rules
     from telesales.qa.demo import demo_qa
     from telesales.qa.followup_views import followups_register
-    from telesales.qa.followups import demo_followups
+    from telesales.qa.followups.demo import demo_followups
     from telesales.qa.importers import ReviewImporter
     from telesales.qa.todos import qa_todos
 
