@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "telesales.people.workreports",
     "telesales.targets",
     "telesales.kpi",
+    "telesales.appraisal",
     "telesales.reports",
 ]
 
