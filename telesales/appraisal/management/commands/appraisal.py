@@ -1,0 +1,166 @@
+"""telesales appraisal preview --scheme CODE --period 2026-Q3 (--employee E001 | --scope
+team:T1) [--user NAME] [--json] (PRODUCT.md §8).
+
+preview scores appraisees on a scheme from today's data and stores nothing: one employee, or
+everyone in a team the scheme applies to (its reps for a rep scheme, its supervisor for a
+supervisor scheme). With --user only the people that user may see. An unknown scheme, period,
+employee, team or user is refused with a message (exit 1)."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+
+from telesales.appraisal.inputs import PreviewError, appraisal_preview
+from telesales.appraisal.schemes import SchemeNotFound, scheme_load
+from telesales.core.periods import PeriodError, period_parse
+from telesales.org.access import employees_visible_to, teams_visible_to
+from telesales.org.models import Employee, Role, Team
+from telesales.targets.capacity import team_reps
+
+
+class Command(BaseCommand):
+    help = "Appraisals: preview the scores of a scheme for a period."
+    requires_system_checks = []
+
+    def add_arguments(self, parser):
+        commands = parser.add_subparsers(dest="action", required=True)
+        preview = commands.add_parser(
+            "preview", help="Score appraisees on a scheme from today's data; stores nothing."
+        )
+        preview.add_argument("--scheme", required=True, help="A scheme code, e.g. rep-default.")
+        preview.add_argument("--period", required=True, help="2026-Q3, 2026-09 or 2026")
+        who = preview.add_mutually_exclusive_group(required=True)
+        who.add_argument("--employee", help="An employee number, e.g. E001.")
+        who.add_argument("--scope", help="team:T1 — everyone in the team the scheme applies to.")
+        preview.add_argument("--user", help="Act as this user, within their scope.")
+        preview.add_argument("--json", action="store_true", help="Print one JSON object.")
+
+    def handle(self, *args, **options):
+        if options["action"] == "preview":
+            return self._preview(options)
+        return None
+
+    # --- preview ------------------------------------------------------------------------
+
+    def _preview(self, options) -> None:
+        as_json = options["json"]
+        user = None
+        if options["user"]:
+            user = get_user_model().objects.filter(username=options["user"]).first()
+            if user is None:
+                self._fail(as_json, _("There is no user %(user)s.") % {"user": options["user"]})
+        try:
+            period = period_parse(options["period"])
+            scheme = scheme_load(options["scheme"])
+        except (PeriodError, SchemeNotFound) as error:
+            self._fail(as_json, str(error))
+        employees = employees_visible_to(user) if user is not None else Employee.objects.all()
+        if options["employee"]:
+            people = list(employees.filter(employee_no=options["employee"]))
+            if not people:
+                self._fail(as_json, _("There is no employee %(no)s.") % {"no": options["employee"]})
+        else:
+            people = self._team_people(options["scope"], user, employees, scheme, period, as_json)
+        try:
+            appraisals = [
+                appraisal_preview(scheme_code=scheme.code, employee=person, period=period)
+                for person in people
+            ]
+        except PreviewError as error:
+            self._fail(as_json, str(error))
+        if as_json:
+            payload = {"period": period.code, "appraisals": appraisals}
+            self.stdout.write(json.dumps(payload, ensure_ascii=False))
+            return
+        self._table(period.code, appraisals)
+
+    def _team_people(self, text, user, employees, scheme, period, as_json) -> list[Employee]:
+        """The team's people the scheme applies to, that the user may see: its reps in the
+        period for a rep scheme, its supervisor for a supervisor scheme."""
+        code = text[5:] if text.startswith("team:") else None
+        teams = teams_visible_to(user) if user is not None else Team.objects.all()
+        team = teams.filter(code=code).first() if code else None
+        if team is None:
+            self._fail(
+                as_json,
+                _("There is no team %(code)s; give the scope as team:CODE.")
+                % {"code": code or text},
+            )
+        if scheme.applies_to == Role.SUPERVISOR:
+            chosen = employees.filter(pk=team.supervisor_id, role=Role.SUPERVISOR)
+        else:
+            ids = list(team_reps(team.pk, period.start, period.end))
+            chosen = employees.filter(pk__in=ids, role=Role.REP)
+        return list(chosen.order_by("employee_no"))
+
+    def _table(self, period: str, appraisals: list[dict]) -> None:
+        dash = "—"
+        if not appraisals:
+            self.stdout.write(_("Nobody to appraise."))
+        for item in appraisals:
+            self.stdout.write(
+                _(
+                    "%(no)s %(name)s · %(scheme)s · %(period)s · preview: total %(total)s, "
+                    "grade %(grade)s"
+                )
+                % {
+                    "no": item["employee_no"],
+                    "name": item["name"],
+                    "scheme": item["scheme"],
+                    "period": period,
+                    "total": dash if item["total"] is None else f"{item['total']:.2f}",
+                    "grade": item["grade"] or dash,
+                }
+            )
+            for category in item["categories"]:
+                score = category["score"]
+                self.stdout.write(
+                    f"  {category['code']:<16} {category['weight']:>6} "
+                    f"{_number_text(category['effective_weight']):>8} "
+                    f"{dash if score is None else f'{score:.2f}':>8}"
+                )
+                for kpi in item["kpis"]:
+                    if kpi["category"] != category["code"]:
+                        continue
+                    shown = (
+                        f"{kpi['score']:.2f}" if kpi["score"] is not None else kpi["reason"] or dash
+                    )
+                    self.stdout.write(
+                        f"    {kpi['kpi']:<28} {_number_text(kpi['actual']):>14} / "
+                        f"{_number_text(kpi['target']):<12} {shown}"
+                    )
+            for move in item["redistributions"]:
+                self.stdout.write("  " + _statement(move))
+
+    def _fail(self, as_json: bool, message: str) -> None:
+        if as_json:
+            self.stdout.write(json.dumps({"error": message}, ensure_ascii=False))
+        self.stderr.write(message)
+        sys.exit(1)
+
+
+def _number_text(value) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.4f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
+def _statement(move: dict) -> str:
+    if move["rule"] == "redistribute":
+        shares = ", ".join(f"{s['to']} +{_number_text(s['weight'])}" for s in move["shares"])
+        return _("%(source)s has no value: its weight %(weight)s goes to %(shares)s.") % {
+            "source": move["source"],
+            "weight": _number_text(move["weight"]),
+            "shares": shares,
+        }
+    return _("%(source)s has no value: it scores %(score)s and keeps its weight.") % {
+        "source": move["source"],
+        "score": f"{move['score']:.2f}",
+    }
