@@ -1,10 +1,14 @@
-"""telesales appraisal preview --scheme CODE --period 2026-Q3 (--employee E001 | --scope
+"""telesales appraisal open --scheme CODE --period 2026-Q3, telesales appraisal compute --period
+2026-Q3 [--scheme CODE] [--json] and telesales appraisal preview --scheme CODE --period 2026-Q3 (--employee E001 | --scope
 team:T1) [--user NAME] [--json] (PRODUCT.md §8).
 
 preview scores appraisees on a scheme from today's data and stores nothing: one employee, or
 everyone in a team the scheme applies to (its reps for a rep scheme, its supervisor for a
 supervisor scheme). With --user only the people that user may see. An unknown scheme, period,
-employee, team or user is refused with a message (exit 1)."""
+employee, team or user is refused with a message (exit 1).
+
+open creates one draft appraisal per person of the scheme's role employed in the period and
+prints how many; compute scores every appraisal of the period's cycles with its status."""
 
 from __future__ import annotations
 
@@ -12,9 +16,12 @@ import json
 import sys
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from telesales.appraisal.cycles import appraisal_open, appraisals_compute
 from telesales.appraisal.inputs import PreviewError, appraisal_preview
 from telesales.appraisal.schemes import SchemeNotFound, scheme_load
 from telesales.core.periods import PeriodError, period_parse
@@ -24,7 +31,7 @@ from telesales.targets.capacity import team_reps
 
 
 class Command(BaseCommand):
-    help = "Appraisals: preview the scores of a scheme for a period."
+    help = "Appraisals: open a cycle, compute its scores, or preview a scheme's scores."
     requires_system_checks = []
 
     def add_arguments(self, parser):
@@ -39,11 +46,75 @@ class Command(BaseCommand):
         who.add_argument("--scope", help="team:T1 — everyone in the team the scheme applies to.")
         preview.add_argument("--user", help="Act as this user, within their scope.")
         preview.add_argument("--json", action="store_true", help="Print one JSON object.")
+        opening = commands.add_parser(
+            "open", help="Open a scheme's cycle: one appraisal per person it applies to."
+        )
+        opening.add_argument("--scheme", required=True, help="A scheme code, e.g. rep-default.")
+        opening.add_argument("--period", required=True, help="2026-Q3, 2026-09 or 2026")
+        compute = commands.add_parser(
+            "compute", help="Score every appraisal of a period from today's data."
+        )
+        compute.add_argument("--period", required=True, help="2026-Q3, 2026-09 or 2026")
+        compute.add_argument("--scheme", help="Only the cycle of this scheme.")
+        compute.add_argument("--json", action="store_true", help="Print one JSON object.")
 
     def handle(self, *args, **options):
         if options["action"] == "preview":
             return self._preview(options)
+        if options["action"] == "open":
+            return self._open(options)
+        if options["action"] == "compute":
+            return self._compute(options)
         return None
+
+    # --- open and compute ---------------------------------------------------------------
+
+    def _open(self, options) -> None:
+        try:
+            cycle, created = appraisal_open(
+                actor="command line", scheme_code=options["scheme"], period_code=options["period"]
+            )
+        except (PeriodError, SchemeNotFound, ValidationError) as error:
+            self._fail(False, _message(error))
+        self.stdout.write(
+            ngettext(
+                "Cycle %(period)s · %(scheme)s: %(count)s appraisal created.",
+                "Cycle %(period)s · %(scheme)s: %(count)s appraisals created.",
+                created,
+            )
+            % {"period": cycle.period, "scheme": cycle.scheme.code, "count": created}
+        )
+
+    def _compute(self, options) -> None:
+        as_json = options["json"]
+        try:
+            payload = appraisals_compute(
+                period_code=options["period"], scheme_code=options["scheme"]
+            )
+        except (PeriodError, SchemeNotFound, ValidationError, PreviewError) as error:
+            self._fail(as_json, _message(error))
+        if as_json:
+            self.stdout.write(json.dumps(payload, ensure_ascii=False))
+            return
+        if not payload["appraisals"]:
+            self.stdout.write(_("No appraisals in %(period)s.") % {"period": payload["period"]})
+        dash = "—"
+        for item in payload["appraisals"]:
+            self.stdout.write(
+                _(
+                    "%(no)s %(name)s · %(scheme)s · %(period)s · %(status)s: total %(total)s, "
+                    "grade %(grade)s"
+                )
+                % {
+                    "no": item["employee_no"],
+                    "name": item["name"],
+                    "scheme": item["scheme"],
+                    "period": payload["period"],
+                    "status": item["status"],
+                    "total": dash if item["total"] is None else f"{item['total']:.2f}",
+                    "grade": item["grade"] or dash,
+                }
+            )
 
     # --- preview ------------------------------------------------------------------------
 
@@ -142,6 +213,12 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps({"error": message}, ensure_ascii=False))
         self.stderr.write(message)
         sys.exit(1)
+
+
+def _message(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return str(error)
 
 
 def _number_text(value) -> str:
