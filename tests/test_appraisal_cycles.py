@@ -176,6 +176,22 @@ def test_compute_scores_each_appraisal_in_the_product_shape_with_its_status(org)
     ]
 
 
+def test_compute_keeps_scoring_an_appraisal_whose_appraisee_changed_role(org):
+    # given R2's rep appraisal for Q3 is open, then R2 is promoted to supervisor
+    from telesales.org.services import employee_promote
+
+    appraisal_open(actor=org.hr.user, scheme_code="rep-default", period_code=Q3)
+    employee_promote(actor=None, employee=org.r2, date=dt.date(2026, 9, 20), role=Role.SUPERVISOR)
+    # when
+    result = appraisals_compute(period_code=Q3)
+    # then: R2 is still scored on the rep scheme, and nobody is left out
+    assert [(a["employee_no"], a["scheme"]) for a in result["appraisals"]] == [
+        ("R1", "rep-default"),
+        ("R2", "rep-default"),
+        ("R3", "rep-default"),
+    ]
+
+
 def test_compute_of_a_period_without_cycles_is_empty(org):
     assert appraisals_compute(period_code="2026") == {"period": "2026", "appraisals": []}
 

@@ -330,3 +330,24 @@ def test_the_moves_a_person_may_make_now(org, appraisal):
     assert appraisal_moves_for(org.r1.user, appraisal) == ["appealed"]
     assert appraisal_moves_for(org.s1.user, appraisal) == ["closed"]
     assert appraisal_moves_for(org.r2.user, appraisal) == []
+
+
+def test_the_appeal_window_follows_its_setting(org, appraisal):
+    # given the window set to 3 days, and R1 acknowledged the interview 4 days ago
+    from telesales.appraisal.workflow import APPEAL_WINDOW_SETTING
+    from telesales.core.config import setting_set
+
+    setting_set(actor=org.hr.user, key=APPEAL_WINDOW_SETTING, value=3)
+    _at(appraisal, Status.PUBLISHED)
+    appraisal_transition(actor=org.r1.user, appraisal=appraisal, to_status=Status.INTERVIEWED)
+    event = AppraisalEvent.objects.get()
+    AppraisalEvent.objects.filter(pk=event.pk).update(at=event.at - dt.timedelta(days=4))
+    before = _state(appraisal)
+    # when
+    with pytest.raises(ValidationError) as raised:
+        appraisal_transition(
+            actor=org.r1.user, appraisal=appraisal, to_status=Status.APPEALED, reason="复核"
+        )
+    # then: refused naming the 3 days, nothing changed
+    assert "3 days" in raised.value.messages[0]
+    assert _state(appraisal) == before

@@ -8,10 +8,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from telesales.appraisal.inputs import appraisal_preview
+from telesales.appraisal.inputs import appraisal_score
 from telesales.appraisal.models import Appraisal, Cycle, CycleKind
 from telesales.appraisal.models import Scheme as SchemeModel
-from telesales.appraisal.schemes import SchemeNotFound
+from telesales.appraisal.schemes import SchemeNotFound, scheme_load
 from telesales.core.audit import audit_record
 from telesales.core.periods import Period, period_parse
 from telesales.org.models import Employee
@@ -94,10 +94,12 @@ def appraisals_compute(*, period_code: str, scheme_code: str | None = None) -> d
     if scheme_code is not None:
         appraisals = appraisals.filter(cycle__scheme__code=scheme_code)
     results = []
+    schemes: dict[str, object] = {}
     for appraisal in appraisals:
-        item = appraisal_preview(
-            scheme_code=appraisal.cycle.scheme.code, employee=appraisal.employee, period=period
-        )
+        code = appraisal.cycle.scheme.code
+        if code not in schemes:
+            schemes[code] = scheme_load(code)
+        item = appraisal_score(schemes[code], appraisal.employee, period)
         item["status"] = appraisal.status
         results.append(item)
     return {"period": period.code, "appraisals": results}

@@ -212,6 +212,12 @@ def appraisal_preview(*, scheme_code: str, employee: Employee, period: Period) -
             _("Scheme %(scheme)s is for the role %(role)s; %(no)s is not in that role.")
             % {"scheme": scheme.code, "role": scheme.applies_to, "no": employee.employee_no}
         )
+    return appraisal_score(scheme, employee, period)
+
+
+def appraisal_score(scheme, employee: Employee, period: Period) -> dict:
+    """The scores of one appraisee on the scheme for the period from today's data, whatever
+    their role today: an appraisal opened for them keeps its scheme when they change role."""
     inputs = scheme_inputs(scheme, employee, period)
     result = scheme_score(scheme, inputs)
     return preview_json(scheme, employee, inputs, result)

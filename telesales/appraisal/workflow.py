@@ -51,9 +51,16 @@ MOVES: dict[tuple[str, str], frozenset[str]] = {
 # Moves that need a reason: an appeal says why, its decision says upheld or revised and why.
 NEEDS_REASON = frozenset({(Status.INTERVIEWED, Status.APPEALED), (Status.APPEALED, Status.CLOSED)})
 
-# The appeal window in days after the interview (PRODUCT.md §6.6, default 7). A module
-# constant until the appraisal app declares it as a setting (`setting_declare`).
-APPEAL_WINDOW_DAYS = 7
+# The appeal window in days after the interview (PRODUCT.md §6.6): the setting below,
+# declared by the app at start-up and changed on /settings/.
+APPEAL_WINDOW_SETTING = "appraisal.appeal_window_days"
+APPEAL_WINDOW_DAYS = 7  # its default
+
+
+def appeal_window_days() -> int:
+    from telesales.core.config import setting_get
+
+    return int(setting_get(APPEAL_WINDOW_SETTING))
 
 
 def _label(value: str) -> str:
@@ -108,7 +115,7 @@ def appraisal_transition(
     *, actor, appraisal: Appraisal, to_status: str, reason: str = ""
 ) -> Appraisal:
     """Move the appraisal along one move of MOVES, made by someone that move allows; an appeal
-    only within APPEAL_WINDOW_DAYS after the interview. Anything else is refused with a
+    only within the appeal window (a setting) after the interview. Anything else is refused with a
     message naming both statuses and changes nothing. Each move adds one to the version and
     is kept as an AppraisalEvent and an audit row."""
     appraisal = (
@@ -135,13 +142,14 @@ def appraisal_transition(
     now = timezone.now()
     if to_status == Status.APPEALED:
         since = interviewed_at(appraisal)
-        if since is not None and now > since + dt.timedelta(days=APPEAL_WINDOW_DAYS):
+        window = appeal_window_days()
+        if since is not None and now > since + dt.timedelta(days=window):
             raise ValidationError(
                 _(
                     "The appeal window of %(days)s days after the interview has passed; the "
                     "appraisal stays “%(from)s” and cannot be moved to “%(to)s”."
                 )
-                % {**names, "days": APPEAL_WINDOW_DAYS}
+                % {**names, "days": window}
             )
     before = {"status": from_status, "version": appraisal.version}
     appraisal.status = to_status
