@@ -31,4 +31,5 @@ urlpatterns = [
     path("", include("telesales.targets.urls")),
     path("", include("telesales.targets.board_urls")),
     path("", include("telesales.reports.urls")),
+    path("appraisal/", include("telesales.appraisal.urls")),
 ]

@@ -26,3 +26,15 @@ class AppraisalConfig(AppConfig):
                 order=70,
             )
         )
+
+        from telesales.appraisal.views import (
+            cycles,
+            process,
+            ratings,
+            results,
+            schemes,
+            scorecard,
+        )
+
+        for area in (scorecard, process, ratings, cycles, schemes, results):
+            area.ready()

@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from telesales.appraisal.inputs import appraisal_score
 from telesales.appraisal.models import Appraisal, Cycle, CycleKind
 from telesales.appraisal.models import Scheme as SchemeModel
 from telesales.appraisal.schemes import SchemeNotFound, scheme_load
@@ -80,9 +79,9 @@ def appraisal_open(*, actor, scheme_code: str, period_code: str) -> tuple[Cycle,
 
 
 def appraisals_compute(*, period_code: str, scheme_code: str | None = None) -> dict:
-    """Every appraisal of the period's cycles (of one scheme when given) scored from today's
-    data, in the shape of `appraisal compute --json` (PRODUCT.md §8), each with its status.
-    Stores nothing; the scores are provisional until publication."""
+    """Every appraisal of the period's cycles (of one scheme when given) in the shape of
+    `appraisal compute --json` (PRODUCT.md §8), each with its status: scored from today's data
+    and ratings until published (provisional), the published snapshot after. Stores nothing."""
     period = cycle_period(period_code)
     if scheme_code is not None:
         _scheme_row(scheme_code)
@@ -93,13 +92,16 @@ def appraisals_compute(*, period_code: str, scheme_code: str | None = None) -> d
     )
     if scheme_code is not None:
         appraisals = appraisals.filter(cycle__scheme__code=scheme_code)
+    from telesales.appraisal.publication import appraisal_result
+    from telesales.appraisal.ratings import appraisal_ratings
+
+    appraisals = list(appraisals)
+    ratings = appraisal_ratings(a.pk for a in appraisals)
     results = []
     schemes: dict[str, object] = {}
     for appraisal in appraisals:
         code = appraisal.cycle.scheme.code
         if code not in schemes:
             schemes[code] = scheme_load(code)
-        item = appraisal_score(schemes[code], appraisal.employee, period)
-        item["status"] = appraisal.status
-        results.append(item)
+        results.append(appraisal_result(appraisal, ratings.get(appraisal.pk, {}), schemes[code]))
     return {"period": period.code, "appraisals": results}

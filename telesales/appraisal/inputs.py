@@ -42,9 +42,12 @@ class PreviewError(ValueError):
 
 @dataclass(frozen=True)
 class AppraisalInput(KpiInput):
-    """A KPI line's input with, when it is not applicable, the reason why."""
+    """A KPI line's input with, when it is not applicable, the reason why, and the KPI's
+    numerator and denominator (PRODUCT.md §5) when it has them."""
 
     reason: str = ""
+    numerator: Decimal | int | None = None
+    denominator: Decimal | int | None = None
 
 
 def appraisee_scope(employee: Employee) -> KpiScope:
@@ -66,27 +69,44 @@ def _missing(reason: str) -> AppraisalInput:
     return AppraisalInput(actual=None, target=None, reason=reason)
 
 
-def _report_quality(employee: Employee, period: Period, line: spec.KpiLine) -> AppraisalInput:
-    """A supervisor's report_quality: the quality ratings of their work reports due in the
-    period, given by their superior (the rater group `superior`)."""
-    from telesales.people.workreports.selectors import quality_ratings
+def _rated(
+    employee: Employee, period: Period, line: spec.KpiLine, given: list[Rating]
+) -> AppraisalInput:
+    """A rated KPI's value from the appraisal's ratings (PRODUCT.md §5). A supervisor's
+    report_quality also counts the quality ratings of their work reports due in the period,
+    given by their superior (the rater group `superior`)."""
+    ratings = list(given)
+    if line.kpi == "report_quality" and employee.role == Role.SUPERVISOR:
+        from telesales.people.workreports.selectors import quality_ratings
 
-    ratings = [
-        Rating(group="superior", rater_id=item.rater_id, dimension="", score=Decimal(item.rating))
-        for item in quality_ratings(author_ids=[employee.pk], period=period)
-    ]
+        ratings += [
+            Rating(
+                group="superior",
+                rater_id=("workreport", item.rater_id),  # a login, not an employee id
+                dimension="",
+                score=Decimal(item.rating),
+            )
+            for item in quality_ratings(author_ids=[employee.pk], period=period)
+        ]
     value = rated_value(ratings, line.rater_groups)
     if value is None:
         return _missing(_("no ratings yet"))
     return AppraisalInput(actual=value, target=None)
 
 
-def scheme_inputs(scheme: spec.Scheme, employee: Employee, period: Period) -> dict[str, KpiInput]:
+def scheme_inputs(
+    scheme: spec.Scheme,
+    employee: Employee,
+    period: Period,
+    ratings: dict[str, list[Rating]] | None = None,
+) -> dict[str, KpiInput]:
     """Each KPI line's actual and target for the appraisee and period, from one computation
     of the catalogue for the appraisee's scope. The target is the line's own, else 1 for an
     attainment (already a ratio to its target), else the target of the targets app for the
-    scope and period when the KPI is a measure with targets. Values are `AppraisalInput`s:
-    a not-applicable line has actual None and its `reason`."""
+    scope and period when the KPI is a measure with targets. A rated KPI's value comes from
+    `ratings` (by KPI code: an appraisal's ratings, `ratings.appraisal_ratings`). Values are
+    `AppraisalInput`s: a not-applicable line has actual None and its `reason`."""
+    ratings = ratings or {}
     scope = appraisee_scope(employee)
     if scope.is_team and not scope.team_ids:
         reason = _("%(no)s leads no team.") % {"no": employee.employee_no}
@@ -96,15 +116,15 @@ def scheme_inputs(scheme: spec.Scheme, employee: Employee, period: Period) -> di
     inputs: dict[str, KpiInput] = {}
     for category in scheme.categories:
         for line in category.kpis:
-            inputs[line.kpi] = _line_input(line, employee, scope, period, computed, books)
+            inputs[line.kpi] = _line_input(
+                line, employee, scope, period, computed, books, ratings.get(line.kpi, [])
+            )
     return inputs
 
 
-def _line_input(line, employee, scope, period, computed, books) -> AppraisalInput:
+def _line_input(line, employee, scope, period, computed, books, ratings) -> AppraisalInput:
     if line.kpi in RATED_KPIS:
-        if line.kpi == "report_quality" and employee.role == Role.SUPERVISOR:
-            return _report_quality(employee, period, line)
-        return _missing(_("no ratings yet"))
+        return _rated(employee, period, line, ratings)
     value = computed.get(line.kpi)
     if value is None:
         return _missing(_("not computed yet"))
@@ -125,7 +145,9 @@ def _line_input(line, employee, scope, period, computed, books) -> AppraisalInpu
             return _missing(_("no target for the period"))
         if target == 0 and line.curve != "linear_lower":
             return AppraisalInput(actual=None, target=target, reason=_("the target is 0"))
-    return AppraisalInput(actual=actual, target=target)
+    return AppraisalInput(
+        actual=actual, target=target, numerator=value.numerator, denominator=value.denominator
+    )
 
 
 # --- the preview (PRODUCT.md §8 shape) ------------------------------------------------------
@@ -175,6 +197,8 @@ def preview_json(
                 "weight": _number(k.weight),
                 "effective_weight": _number(k.effective_weight),
                 "reason": None if k.applicable else _reason(inputs.get(k.kpi), k),
+                "numerator": _number(getattr(inputs.get(k.kpi), "numerator", None)),
+                "denominator": _number(getattr(inputs.get(k.kpi), "denominator", None)),
             }
             for k in result.kpis
         ],
@@ -215,9 +239,12 @@ def appraisal_preview(*, scheme_code: str, employee: Employee, period: Period) -
     return appraisal_score(scheme, employee, period)
 
 
-def appraisal_score(scheme, employee: Employee, period: Period) -> dict:
-    """The scores of one appraisee on the scheme for the period from today's data, whatever
-    their role today: an appraisal opened for them keeps its scheme when they change role."""
-    inputs = scheme_inputs(scheme, employee, period)
+def appraisal_score(
+    scheme, employee: Employee, period: Period, ratings: dict[str, list[Rating]] | None = None
+) -> dict:
+    """The scores of one appraisee on the scheme for the period from today's data and the
+    given ratings, whatever their role today: an appraisal opened for them keeps its scheme
+    when they change role."""
+    inputs = scheme_inputs(scheme, employee, period, ratings)
     result = scheme_score(scheme, inputs)
     return preview_json(scheme, employee, inputs, result)

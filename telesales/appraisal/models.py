@@ -205,6 +205,10 @@ class Appraisal(models.Model):
     )
     version = models.PositiveIntegerField(_("version"), default=1)
     updated = models.DateTimeField(_("updated"), default=timezone.now)
+    # The target agreement (PRODUCT.md §6.6 draft → agreed): each side confirms the scheme's
+    # targets and standards; the appraisal is agreed once both have.
+    appraisee_agreed_at = models.DateTimeField(_("appraisee confirmed at"), null=True, blank=True)
+    rater_agreed_at = models.DateTimeField(_("rater confirmed at"), null=True, blank=True)
 
     class Meta:
         ordering = ["cycle", "employee__employee_no"]
@@ -246,3 +250,400 @@ class AppraisalEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.appraisal_id}: {self.from_status} → {self.to_status}"
+
+
+# --- the appraisal's record: notes, 360 ratings, snapshots, calibration, interview, appeal,
+# improvement plan and the use of results (PRODUCT.md §5 rated KPIs, §6.5, §6.6) ------------
+
+
+class FeedbackNote(models.Model):
+    """A note written during the period (§6.6 in_progress): what went well, what to improve.
+    The appraisee sees the notes marked shared; the rater's line and HR see all."""
+
+    appraisal = models.ForeignKey(
+        Appraisal, on_delete=models.CASCADE, related_name="notes", verbose_name=_("appraisal")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    text = models.TextField(_("note"))
+    shared = models.BooleanField(_("shown to the appraisee"), default=True)
+    at = models.DateTimeField(_("written at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["appraisal", "-at", "-pk"]
+        verbose_name = _("feedback note")
+        verbose_name_plural = _("feedback notes")
+
+    def __str__(self) -> str:
+        return f"{self.appraisal_id} · {self.at:%Y-%m-%d}"
+
+
+class RaterGroup(models.TextChoices):
+    """Who rates a rated KPI (PRODUCT.md §5)."""
+
+    SUPERIOR = "superior", _("Superior")
+    PEER = "peer", _("Peer")
+    SUBORDINATE = "subordinate", _("Subordinate")
+    DEPARTMENT = "department", _("Other department")
+    SELF = "self", _("Self")
+
+
+class RatingRequest(models.Model):
+    """One rater asked to rate one appraisal as one rater group; it sits in the rater's inbox
+    until submitted. Reminders are counted and dated."""
+
+    appraisal = models.ForeignKey(
+        Appraisal,
+        on_delete=models.CASCADE,
+        related_name="rating_requests",
+        verbose_name=_("appraisal"),
+    )
+    rater = models.ForeignKey(
+        Employee, on_delete=models.PROTECT, related_name="rating_requests", verbose_name=_("rater")
+    )
+    group = models.CharField(_("rater group"), max_length=20, choices=RaterGroup.choices)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    due_on = models.DateField(_("due on"), null=True, blank=True)
+    reminders = models.PositiveIntegerField(_("reminders sent"), default=0)
+    reminded_at = models.DateTimeField(_("last reminded at"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["appraisal", "group", "rater__employee_no"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["appraisal", "rater", "group"], name="appraisal_rating_request_unique"
+            )
+        ]
+        verbose_name = _("rating request")
+        verbose_name_plural = _("rating requests")
+
+    def __str__(self) -> str:
+        return f"{self.appraisal_id} · {self.group} · {self.rater_id}"
+
+
+class Rating(models.Model):
+    """One rater's 1–5 rating of one rated KPI (or one dimension of it) of an appraisal. Its
+    rater is never shown to the appraisee (PRODUCT.md §5)."""
+
+    appraisal = models.ForeignKey(
+        Appraisal, on_delete=models.CASCADE, related_name="ratings", verbose_name=_("appraisal")
+    )
+    rater = models.ForeignKey(
+        Employee, on_delete=models.PROTECT, related_name="ratings_given", verbose_name=_("rater")
+    )
+    group = models.CharField(_("rater group"), max_length=20, choices=RaterGroup.choices)
+    kpi = models.CharField(_("KPI"), max_length=50)
+    dimension = models.CharField(_("dimension"), max_length=50, blank=True)
+    score = models.DecimalField(_("score"), max_digits=4, decimal_places=2)
+    comment = models.TextField(_("comment"), blank=True)
+    source = models.CharField(_("source"), max_length=10, default="inbox")  # inbox or import
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("entered by"),
+    )
+    at = models.DateTimeField(_("rated at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["appraisal", "kpi", "dimension", "group", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["appraisal", "rater", "group", "kpi", "dimension"],
+                name="appraisal_rating_unique",
+            )
+        ]
+        verbose_name = _("rating")
+        verbose_name_plural = _("ratings")
+
+    def __str__(self) -> str:
+        return f"{self.appraisal_id} · {self.kpi} · {self.score}"
+
+
+class SnapshotKind(models.TextChoices):
+    PUBLISHED = "published", _("Published")
+    APPEAL_UPHELD = "appeal_upheld", _("Appeal upheld")
+    APPEAL_REVISED = "appeal_revised", _("Revised on appeal")
+
+
+class Snapshot(models.Model):
+    """The frozen result of an appraisal (§6.6 published): every input and score as they were,
+    never changed afterwards; a revision on appeal or a republication after an HR reopening
+    adds a new version, so that every version is kept."""
+
+    appraisal = models.ForeignKey(
+        Appraisal, on_delete=models.CASCADE, related_name="snapshots", verbose_name=_("appraisal")
+    )
+    version = models.PositiveIntegerField(_("version"))
+    kind = models.CharField(_("kind"), max_length=20, choices=SnapshotKind.choices)
+    data = models.JSONField(_("result"))  # the §8 shape plus inputs, ratings and adjustment
+    total = models.DecimalField(_("total"), max_digits=7, decimal_places=2, null=True)
+    grade = models.CharField(_("grade"), max_length=5, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("made by"),
+    )
+    at = models.DateTimeField(_("made at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["appraisal", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["appraisal", "version"], name="appraisal_snapshot_version_unique"
+            )
+        ]
+        verbose_name = _("result snapshot")
+        verbose_name_plural = _("result snapshots")
+
+    def __str__(self) -> str:
+        return f"{self.appraisal_id} v{self.version} {self.grade}"
+
+
+class Adjustment(models.Model):
+    """A calibration change of an appraisal's grade (and total, when given), with its reason;
+    the latest one counts at publication. Kept for ever."""
+
+    appraisal = models.ForeignKey(
+        Appraisal,
+        on_delete=models.CASCADE,
+        related_name="adjustments",
+        verbose_name=_("appraisal"),
+    )
+    from_total = models.DecimalField(_("total before"), max_digits=7, decimal_places=2, null=True)
+    from_grade = models.CharField(_("grade before"), max_length=5, blank=True)
+    to_total = models.DecimalField(
+        _("total after"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    to_grade = models.CharField(_("grade after"), max_length=5)
+    reason = models.TextField(_("reason"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("adjusted by"),
+    )
+    at = models.DateTimeField(_("adjusted at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["appraisal", "-at", "-pk"]
+        verbose_name = _("calibration adjustment")
+        verbose_name_plural = _("calibration adjustments")
+
+    def __str__(self) -> str:
+        return f"{self.appraisal_id}: {self.from_grade} → {self.to_grade}"
+
+
+class Interview(models.Model):
+    """The result interview (§6.6 interviewed): recorded by the rater, acknowledged by the
+    appraisee, who may add a comment."""
+
+    appraisal = models.OneToOneField(
+        Appraisal, on_delete=models.CASCADE, related_name="interview", verbose_name=_("appraisal")
+    )
+    held_on = models.DateField(_("held on"))
+    notes = models.TextField(_("interview notes"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    appraisee_comment = models.TextField(_("appraisee's comment"), blank=True)
+
+    class Meta:
+        verbose_name = _("result interview")
+        verbose_name_plural = _("result interviews")
+
+    def __str__(self) -> str:
+        return f"{self.appraisal_id} · {self.held_on}"
+
+
+class AppealOutcome(models.TextChoices):
+    UPHELD = "upheld", _("Upheld")
+    REVISED = "revised", _("Revised")
+
+
+class Appeal(models.Model):
+    """An appraisee's appeal of a published result and its decision (§6.6 appealed): by
+    someone who is neither appraisee nor rater, upheld or revised, with the reason; the
+    result before and after are snapshots, so every version is kept."""
+
+    appraisal = models.ForeignKey(
+        Appraisal, on_delete=models.CASCADE, related_name="appeals", verbose_name=_("appraisal")
+    )
+    reason = models.TextField(_("grounds of the appeal"))
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("filed by"),
+    )
+    filed_at = models.DateTimeField(_("filed at"), default=timezone.now)
+    outcome = models.CharField(
+        _("outcome"), max_length=10, choices=AppealOutcome.choices, blank=True
+    )
+    decision_reason = models.TextField(_("reason for the decision"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    snapshot_before = models.ForeignKey(
+        Snapshot,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("result appealed"),
+    )
+    snapshot_after = models.ForeignKey(
+        Snapshot,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("result after the decision"),
+    )
+
+    class Meta:
+        ordering = ["appraisal", "-filed_at", "-pk"]
+        verbose_name = _("appeal")
+        verbose_name_plural = _("appeals")
+
+    def __str__(self) -> str:
+        return f"{self.appraisal_id} · {self.outcome or 'open'}"
+
+
+class ActionStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    DONE = "done", _("Done")
+    DROPPED = "dropped", _("Dropped")
+
+
+class ImprovementAction(models.Model):
+    """One action of the personal improvement plan (§6.5 training, §6.6 closed): owner and due
+    date; an open action is carried into the appraisee's next cycle (`carried_from`)."""
+
+    appraisal = models.ForeignKey(
+        Appraisal,
+        on_delete=models.CASCADE,
+        related_name="actions",
+        verbose_name=_("appraisal"),
+    )
+    kpi = models.CharField(_("KPI"), max_length=50, blank=True)
+    text = models.TextField(_("action"))
+    owner = models.ForeignKey(
+        Employee,
+        on_delete=models.PROTECT,
+        related_name="improvement_actions",
+        verbose_name=_("owner"),
+    )
+    due_on = models.DateField(_("due on"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=ActionStatus.choices, default=ActionStatus.OPEN
+    )
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=10, default="manual")  # manual or rule
+    carried_from = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="carried_to",
+        verbose_name=_("carried from"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["appraisal", "due_on", "pk"]
+        verbose_name = _("improvement action")
+        verbose_name_plural = _("improvement actions")
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class DecisionStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class ResultDecision(models.Model):
+    """HR's decision on one recommendation of the use of results (§6.5): a pay-grade step, a
+    promotion priority or a position review for one person and period. The recommendation
+    itself is computed (`results.py`); only HR's decision is stored."""
+
+    employee = models.ForeignKey(
+        Employee,
+        on_delete=models.PROTECT,
+        related_name="result_decisions",
+        verbose_name=_("employee"),
+    )
+    period = models.CharField(_("period"), max_length=20)
+    rule = models.CharField(_("rule"), max_length=20)  # bonus, pay, promotion, position_review
+    recommendation = models.JSONField(_("recommendation"), default=dict)
+    status = models.CharField(
+        _("status"), max_length=10, choices=DecisionStatus.choices, default=DecisionStatus.PROPOSED
+    )
+    note = models.TextField(_("note"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-period", "employee__employee_no", "rule"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["employee", "period", "rule"], name="appraisal_result_decision_unique"
+            )
+        ]
+        verbose_name = _("result decision")
+        verbose_name_plural = _("result decisions")
+
+    def __str__(self) -> str:
+        return f"{self.employee_id} · {self.period} · {self.rule}"

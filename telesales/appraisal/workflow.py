@@ -4,12 +4,16 @@ row in the same transaction.
 
 Who may move (keep it simple):
 - the rater (the appraisee's superior on the manager line), HR or an administrator run the
-  appraisal: draft → agreed → in_progress → rating, and close it after the interview;
+  appraisal: agreed → in_progress → rating, and close it after the interview;
+- draft → agreed happens once both the appraisee and the rater have confirmed the targets and
+  standards (`process.agreement_confirm`), made by whichever of them confirms last;
 - HR or an administrator calibrate and publish;
 - the appraisee acknowledges the result interview (published → interviewed) and may appeal
   (interviewed → appealed) within the appeal window, with a reason;
 - an appeal is decided (appealed → closed, with a reason) by HR, an administrator or the
-  rater's own manager, and never by the appraisee or the rater.
+  rater's own manager, and never by the appraisee or the rater;
+- publication freezes the result as a snapshot (`publication.snapshot_take`); only HR (or an
+  administrator) reopens a published appraisal, back to rating, with a reason.
 Nobody but the appraisee makes a move on their own appraisal."""
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ DECIDER = "decider"  # HR, administrators or the rater's manager; never appraise
 
 # The only moves an appraisal makes; anything else is refused.
 MOVES: dict[tuple[str, str], frozenset[str]] = {
-    (Status.DRAFT, Status.AGREED): frozenset({RATER, HR}),
+    (Status.DRAFT, Status.AGREED): frozenset({RATER, HR, APPRAISEE}),
     (Status.AGREED, Status.IN_PROGRESS): frozenset({RATER, HR}),
     (Status.IN_PROGRESS, Status.RATING): frozenset({RATER, HR}),
     (Status.RATING, Status.CALIBRATION): frozenset({HR}),
@@ -46,10 +50,25 @@ MOVES: dict[tuple[str, str], frozenset[str]] = {
     (Status.INTERVIEWED, Status.APPEALED): frozenset({APPRAISEE}),
     (Status.INTERVIEWED, Status.CLOSED): frozenset({RATER, HR}),
     (Status.APPEALED, Status.CLOSED): frozenset({DECIDER}),
+    # Reopening a published result (PRODUCT.md §9): HR only, with a reason.
+    (Status.PUBLISHED, Status.RATING): frozenset({HR}),
+    (Status.INTERVIEWED, Status.RATING): frozenset({HR}),
+    (Status.APPEALED, Status.RATING): frozenset({HR}),
+    (Status.CLOSED, Status.RATING): frozenset({HR}),
 }
 
-# Moves that need a reason: an appeal says why, its decision says upheld or revised and why.
-NEEDS_REASON = frozenset({(Status.INTERVIEWED, Status.APPEALED), (Status.APPEALED, Status.CLOSED)})
+# The statuses whose result is frozen in a snapshot.
+FROZEN = frozenset({Status.PUBLISHED, Status.INTERVIEWED, Status.APPEALED, Status.CLOSED})
+
+# Moves that need a reason: an appeal says why, its decision says upheld or revised and why,
+# a reopening says why.
+NEEDS_REASON = frozenset(
+    {
+        (Status.INTERVIEWED, Status.APPEALED),
+        (Status.APPEALED, Status.CLOSED),
+        *((frozen, Status.RATING) for frozen in FROZEN),
+    }
+)
 
 # The appeal window in days after the interview (PRODUCT.md §6.6): the setting below,
 # declared by the app at start-up and changed on /settings/.
@@ -139,6 +158,16 @@ def appraisal_transition(
         raise ValidationError(
             _("Give a reason to move the appraisal from “%(from)s” to “%(to)s”.") % names
         )
+    if (from_status, to_status) == (Status.DRAFT, Status.AGREED) and not (
+        appraisal.appraisee_agreed_at and appraisal.rater_agreed_at
+    ):
+        raise ValidationError(
+            _(
+                "Both the appraisee and the rater must confirm the targets and standards "
+                "before the appraisal is “%(to)s”."
+            )
+            % names
+        )
     now = timezone.now()
     if to_status == Status.APPEALED:
         since = interviewed_at(appraisal)
@@ -164,6 +193,10 @@ def appraisal_transition(
         at=now,
         reason=reason,
     )
+    if to_status == Status.PUBLISHED:
+        from telesales.appraisal.publication import snapshot_take
+
+        snapshot_take(actor=actor, appraisal=appraisal, reason=reason)
     audit_record(
         actor=actor,
         action="appraisal.transition",

@@ -15,3 +15,4 @@ class CoreConfig(AppConfig):
         menu_group_register(MenuGroup("analysis", _("Analysis")))
         menu_group_register(MenuGroup("quality", _("Quality and coaching")))
         menu_group_register(MenuGroup("people", _("Team management")))
+        menu_group_register(MenuGroup("appraisal", _("Appraisal")))
