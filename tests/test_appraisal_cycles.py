@@ -12,6 +12,7 @@ import json
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.utils import timezone
 
 from telesales.appraisal.cycles import appraisal_open, appraisals_compute
 from telesales.appraisal.models import Appraisal, AppraisalStatus, Cycle
@@ -142,6 +143,8 @@ def test_compute_scores_each_appraisal_in_the_product_shape_with_its_status(org)
     cycle, _ = appraisal_open(actor=org.hr.user, scheme_code="rep-default", period_code=Q3)
     appraisal_open(actor=org.hr.user, scheme_code="supervisor-default", period_code="2026-09")
     r1 = cycle.appraisals.get(employee=org.r1)
+    r1.appraisee_agreed_at = r1.rater_agreed_at = timezone.now()
+    r1.save()
     appraisal_transition(actor=org.s1.user, appraisal=r1, to_status=AppraisalStatus.AGREED)
     # when
     result = appraisals_compute(period_code=Q3)

@@ -204,6 +204,8 @@ def test_a_reps_preview_in_the_shape_of_appraisal_compute(case):
                 "weight": 70,
                 "effective_weight": 70,
                 "reason": None,
+                "numerator": 50000,
+                "denominator": 50000,
             },
             {
                 "kpi": "deals_won",
@@ -215,6 +217,8 @@ def test_a_reps_preview_in_the_shape_of_appraisal_compute(case):
                 "weight": 30,
                 "effective_weight": 30,
                 "reason": None,
+                "numerator": 2,
+                "denominator": None,
             },
             {
                 "kpi": "avg_order_value",
@@ -226,6 +230,8 @@ def test_a_reps_preview_in_the_shape_of_appraisal_compute(case):
                 "weight": 50,
                 "effective_weight": 100,
                 "reason": None,
+                "numerator": 50000,
+                "denominator": 2,
             },
             {
                 "kpi": "superior_evaluation",
@@ -237,6 +243,8 @@ def test_a_reps_preview_in_the_shape_of_appraisal_compute(case):
                 "weight": 50,
                 "effective_weight": 0,
                 "reason": "no ratings yet",
+                "numerator": None,
+                "denominator": None,
             },
         ],
         "redistributions": [
@@ -305,6 +313,8 @@ def test_a_supervisors_report_quality_is_their_superiors_rating_of_their_work_re
         "weight": 100,
         "effective_weight": 100,
         "reason": None,
+        "numerator": None,
+        "denominator": None,
     }
     assert (got["total"], got["grade"], got["redistributions"]) == (62.0, "C", [])
 

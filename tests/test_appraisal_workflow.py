@@ -9,6 +9,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from telesales.appraisal.cycles import appraisal_open
 from telesales.appraisal.models import Appraisal, AppraisalEvent
@@ -32,8 +33,12 @@ def appraisal(org) -> Appraisal:
 
 
 def _at(appraisal: Appraisal, status: str) -> Appraisal:
-    """Put the appraisal in a status for a test of the next move (a fixture shortcut)."""
-    Appraisal.objects.filter(pk=appraisal.pk).update(status=status)
+    """Put the appraisal in a status for a test of the next move (a fixture shortcut); both
+    sides have confirmed the targets."""
+    now = timezone.now()
+    Appraisal.objects.filter(pk=appraisal.pk).update(
+        status=status, appraisee_agreed_at=now, rater_agreed_at=now
+    )
     appraisal.refresh_from_db()
     return appraisal
 
@@ -60,6 +65,10 @@ ALLOWED = {
     ("interviewed", "appealed"): ("r1", "目标设定不合理"),
     ("interviewed", "closed"): ("s1", ""),
     ("appealed", "closed"): ("manager", "维持原结果"),
+    ("published", "rating"): ("hr", "重新核算"),
+    ("interviewed", "rating"): ("admin", "重新核算"),
+    ("appealed", "rating"): ("hr", "重新核算"),
+    ("closed", "rating"): ("hr", "重新核算"),
 }
 
 
@@ -97,6 +106,8 @@ def test_every_move_of_the_table_by_who_may_make_it(org, appraisal, move):
 
 
 def test_the_whole_path_through_the_real_moves(org, appraisal):
+    # given both sides confirmed the targets
+    _at(appraisal, "draft")
     # when
     path = [
         (org.s1, "agreed", ""),
@@ -140,9 +151,16 @@ def test_the_whole_path_through_the_real_moves(org, appraisal):
         (
             "published",
             "rating",
+            "s1",
+            PermissionDenied,
+            "You may not move this appraisal from “Published” to “Being rated”.",
+        ),
+        (
+            "published",
+            "calibration",
             "admin",
             ValidationError,
-            "An appraisal that is “Published” cannot be moved to “Being rated”.",
+            "An appraisal that is “Published” cannot be moved to “In calibration”.",
         ),
         (
             "closed",
@@ -161,7 +179,7 @@ def test_the_whole_path_through_the_real_moves(org, appraisal):
         (
             "draft",
             "agreed",
-            "r1",
+            "staff",
             PermissionDenied,
             "You may not move this appraisal from “Draft” to “Targets agreed”.",
         ),
@@ -350,4 +368,34 @@ def test_the_appeal_window_follows_its_setting(org, appraisal):
         )
     # then: refused naming the 3 days, nothing changed
     assert "3 days" in raised.value.messages[0]
+    assert _state(appraisal) == before
+
+
+def test_targets_are_agreed_only_once_both_sides_confirmed(org, appraisal):
+    # given only the rater confirmed
+    Appraisal.objects.filter(pk=appraisal.pk).update(rater_agreed_at=timezone.now())
+    before = _state(appraisal)
+    # when / then
+    with pytest.raises(ValidationError) as raised:
+        appraisal_transition(actor=org.s1.user, appraisal=appraisal, to_status=Status.AGREED)
+    assert raised.value.messages == [
+        "Both the appraisee and the rater must confirm the targets and standards before the "
+        "appraisal is “Targets agreed”."
+    ]
+    assert _state(appraisal) == before
+
+
+@pytest.mark.parametrize("frozen", ["published", "interviewed", "appealed", "closed"])
+def test_reopening_a_frozen_result_needs_hr_and_a_reason(org, appraisal, frozen):
+    # given
+    _at(appraisal, frozen)
+    before = _state(appraisal)
+    # when the rater tries, or HR without a reason
+    with pytest.raises(PermissionDenied):
+        appraisal_transition(
+            actor=org.s1.user, appraisal=appraisal, to_status=Status.RATING, reason="重算"
+        )
+    with pytest.raises(ValidationError):
+        appraisal_transition(actor=org.hr.user, appraisal=appraisal, to_status=Status.RATING)
+    # then nothing changed
     assert _state(appraisal) == before
