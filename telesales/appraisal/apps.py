@@ -38,3 +38,9 @@ class AppraisalConfig(AppConfig):
 
         for area in (scorecard, process, ratings, cycles, schemes, results):
             area.ready()
+
+        from telesales.appraisal.demo import demo_appraisal
+        from telesales.core.demo import DemoStep, demo_step_register
+
+        # After everything the appraisal scores: calls, deals, targets, QA, training, reports.
+        demo_step_register(DemoStep("appraisal", 90, demo_appraisal))
