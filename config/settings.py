@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks_db",
     "axes",
+    "rest_framework",
+    "drf_spectacular",
     "telesales.core",
     "telesales.org",
     "telesales.sales",
@@ -75,7 +77,26 @@ INSTALLED_APPS = [
     "telesales.kpi",
     "telesales.appraisal",
     "telesales.reports",
+    "telesales.api",
 ]
+
+# The read-only JSON API (telesales.api): the session or HTTP Basic, logged-in users only;
+# each view narrows to the user's scope.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.BasicAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "telesales API",
+    "DESCRIPTION": "KPIs and appraisal results, read-only, within the user's scope.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -32,4 +32,5 @@ urlpatterns = [
     path("", include("telesales.targets.board_urls")),
     path("", include("telesales.reports.urls")),
     path("appraisal/", include("telesales.appraisal.urls")),
+    path("api/", include("telesales.api.urls")),
 ]
