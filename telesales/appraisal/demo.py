@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from telesales.appraisal.cycles import appraisal_open
 from telesales.appraisal.models import (
@@ -136,7 +137,7 @@ def demo_appraisal(ctx: DemoContext) -> str:
     appraisals: list[Appraisal] = []
     ratings = 0
     for code in ("rep-default", "supervisor-default"):
-        cycle, _ = appraisal_open(actor=hr_user, scheme_code=code, period_code=quarter)
+        cycle, _created = appraisal_open(actor=hr_user, scheme_code=code, period_code=quarter)
         scheme = scheme_load(code)
         for appraisal in cycle.appraisals.select_related(
             "employee__team", "rater__user", "employee__user"
@@ -254,8 +255,20 @@ def demo_appraisal(ctx: DemoContext) -> str:
         for status in (Status.AGREED, Status.IN_PROGRESS):
             appraisal = appraisal_transition(actor=runner, appraisal=appraisal, to_status=status)
         in_progress += 1
-    return (
-        f"{quarter}: {len(published)} appraisals published ({ratings} ratings, 1 adjusted, "
-        f"{interviews} interviews, {appeals} appeal, {actions} actions); "
-        f"{current}: {opened} opened, {in_progress} in progress"
-    )
+    return _(
+        "Appraisal: %(quarter)s finished for %(published)s people (%(ratings)s ratings, "
+        "%(adjusted)s calibration adjustment, %(interviews)s result interviews, %(appeals)s "
+        "appeal upheld, %(actions)s improvement actions); %(current)s opened for %(opened)s "
+        "reps, %(in_progress)s of them in progress."
+    ) % {
+        "quarter": quarter,
+        "published": len(published),
+        "ratings": ratings,
+        "adjusted": 1 if adjusted is not None else 0,
+        "interviews": interviews,
+        "appeals": appeals,
+        "actions": actions,
+        "current": current,
+        "opened": opened,
+        "in_progress": in_progress,
+    }
