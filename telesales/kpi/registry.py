@@ -55,6 +55,7 @@ PROVIDER_MODULES = (
     "telesales.kpi.training",
     "telesales.kpi.people",
     "telesales.kpi.workreports",
+    "telesales.kpi.rated",
 )
 
 
