@@ -179,6 +179,28 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 
+# E-mail (rating reminders): an SMTP server when TELESALES_SMTP_HOST is set, else the mails are
+# written to the server's console (a laptop or a demo has no mail server).
+_SMTP_HOST = os.environ.get("TELESALES_SMTP_HOST", "")
+MAILERS = {
+    "default": (
+        {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": _SMTP_HOST,
+                "port": int(os.environ.get("TELESALES_SMTP_PORT", "25")),
+                "username": os.environ.get("TELESALES_SMTP_USER", ""),
+                "password": os.environ.get("TELESALES_SMTP_PASSWORD", ""),
+                "use_tls": os.environ.get("TELESALES_SMTP_TLS", "") == "1",
+                "timeout": 10,
+            },
+        }
+        if _SMTP_HOST
+        else {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    )
+}
+DEFAULT_FROM_EMAIL = os.environ.get("TELESALES_MAIL_FROM", "telesales@localhost")
+
 LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "zh-hans")
 LANGUAGES = [
     ("zh-hans", _("Simplified Chinese")),

@@ -107,7 +107,9 @@ def test_appraisals_are_those_the_user_sees(sold, cycle, login_en):
     assert {"total", "grade", "categories", "kpis"} <= set(first)
 
 
-def test_one_appraisal_out_of_scope_is_404_and_a_published_one_is_its_snapshot(sold, cycle, login_en):
+def test_one_appraisal_out_of_scope_is_404_and_a_published_one_is_its_snapshot(
+    sold, cycle, login_en
+):
     # given R3's appraisal (T2)
     r3 = cycle.appraisals.get(employee=sold.r3)
     # when / then

@@ -35,9 +35,14 @@ def _drill(code: str, scope_code: str, period_code: str) -> str | None:
 
 
 def _who(scope) -> str | None:
-    """The analysis pages' `who` for a KPI scope: one rep or one team."""
+    """The analysis pages' `who` for a KPI scope: one rep, one team, or a supervisor's teams."""
     if getattr(scope, "employee_id", None):
         return f"rep-{scope.employee_id}"
+    if scope.code.startswith("supervisor:"):
+        from telesales.org.models import Employee
+
+        leader = Employee.objects.filter(employee_no=scope.code[len("supervisor:") :]).first()
+        return f"lead-{leader.pk}" if leader else None
     team_ids = getattr(scope, "team_ids", ())
     if len(team_ids) == 1:
         return f"team-{team_ids[0]}"

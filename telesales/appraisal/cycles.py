@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from telesales.appraisal.models import Appraisal, Cycle, CycleKind
 from telesales.appraisal.models import Scheme as SchemeModel
+from telesales.appraisal.process import actions_carry
 from telesales.appraisal.schemes import SchemeNotFound, scheme_load
 from telesales.core.audit import audit_record
 from telesales.core.periods import Period, period_parse
@@ -44,7 +45,8 @@ def appraisal_open(*, actor, scheme_code: str, period_code: str) -> tuple[Cycle,
     """Open the scheme's cycle for the period: one draft appraisal for everyone of the scheme's
     role employed on at least one day of the period, leavers included, rated by their manager.
     Opening again creates only the appraisals still missing (none when nobody was added).
-    Returns the cycle and how many appraisals were created."""
+    Each new appraisal takes over the open improvement actions of the appraisee's previous
+    appraisal (`process.actions_carry`). Returns the cycle and how many appraisals were created."""
     scheme = _scheme_row(scheme_code)
     period = cycle_period(period_code)
     cycle, cycle_created = Cycle.objects.select_for_update().get_or_create(
@@ -64,6 +66,8 @@ def appraisal_open(*, actor, scheme_code: str, period_code: str) -> tuple[Cycle,
     created = Appraisal.objects.bulk_create(
         Appraisal(cycle=cycle, employee=person, rater_id=person.manager_id) for person in people
     )
+    # The open improvement actions of each newcomer's previous appraisal follow them (§6.6).
+    actions_carry(actor=actor, cycle=cycle, appraisals=created, period=period)
     if cycle_created or created:
         audit_record(
             actor=actor,

@@ -108,4 +108,9 @@ def snapshot_take(
         obj=appraisal,
         after={"version": snapshot.version, "kind": kind, "total": total, "grade": snapshot.grade},
     )
+    if kind == SnapshotKind.PUBLISHED:
+        # §6.5 training: every KPI below the threshold becomes an improvement action.
+        from telesales.appraisal.results import training_actions_create
+
+        training_actions_create(actor=actor, appraisal=appraisal, snapshot=snapshot)
     return snapshot

@@ -17,7 +17,6 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -27,36 +26,47 @@ from telesales.calls.forms import PeriodForm
 from telesales.calls.selectors import number_viewer
 from telesales.core.periods import Period
 from telesales.crm.customers.selectors import phone_viewer
-from telesales.kpi.crm import (
-    CRM_KPIS,
-    connected_calls_in_scope,
-    converted,
-    intent_customers_in_scope,
-    timely,
-)
+from telesales.kpi import drill
+from telesales.kpi.crm import CRM_KPIS
+from telesales.kpi.drill import drill_for, drill_url
 from telesales.kpi.registry import DEFINITIONS, kpis_compute
-from telesales.kpi.sales import SALES_KPIS, deals_in_scope
+from telesales.kpi.sales import SALES_KPIS
 from telesales.org import access
 from telesales.org.models import Employee, Role, Team
 from telesales.org.scopes import KpiScope, scope_for_employee, scope_for_teams
+from telesales.people.training.access import sessions_visible_to
 from telesales.reports import selectors
 
 PAGE_SIZE = 50
-_WHO = re.compile(r"^(rep|team)-(\d+)$")
+_WHO = re.compile(r"^(rep|team|lead)-(\d+)$")
 
 
 @dataclass(frozen=True)
 class Who:
     """The rep or teams a page is about, already checked against the user's scope."""
 
-    code: str  # rep-12, team-3 or all
+    code: str  # rep-12, team-3, lead-7 (the teams supervisor 7 leads) or all
     scope: KpiScope
     employee: Employee | None = None
     team: Team | None = None
+    leader: Employee | None = None
 
     @property
     def is_rep(self) -> bool:
         return self.employee is not None
+
+
+def _led_by(user, pk) -> Who:
+    """The teams a supervisor leads (PRODUCT.md §5: a supervisor's team KPIs are those of
+    the teams they lead), only when the user may see the supervisor and every one of those
+    teams; 404 otherwise, as if they did not exist."""
+    leader = access.access_employee(user, pk)
+    teams = list(Team.objects.filter(supervisor=leader).order_by("code"))
+    visible = set(access.teams_visible_to(user).values_list("pk", flat=True))
+    if not teams or any(team.pk not in visible for team in teams):
+        raise Http404
+    scope = scope_for_teams(teams, f"supervisor:{leader.employee_no}")
+    return Who(f"lead-{leader.pk}", scope, leader=leader)
 
 
 def _who(request, *, reps: bool = True) -> Who:
@@ -79,6 +89,8 @@ def _who(request, *, reps: bool = True) -> Who:
             raise Http404
         employee = access.access_employee(user, match.group(2))
         return Who(text, scope_for_employee(employee), employee=employee)
+    if match and match.group(1) == "lead":
+        return _led_by(user, match.group(2))
     if match:
         team = access.access_team(user, match.group(2))
         return Who(text, scope_for_teams([team]), team=team)
@@ -110,6 +122,8 @@ def _choices(user, who: Who, *, reps: bool = True) -> list[tuple[str, str]]:
         options += [(f"rep-{e.pk}", str(e)) for e in people]
         if who.employee is not None and all(code != who.code for code, _label in options):
             options.append((who.code, str(who.employee)))
+    if who.leader is not None:
+        options.append((who.code, _("Teams led by %(name)s") % {"name": who.leader}))
     return options
 
 
@@ -157,57 +171,36 @@ def _plain(value) -> str:
     return number_format(value.normalize(), force_grouping=True)
 
 
-# What each figure's numbers are made of, and where its rows are.
-_ROWS = {
-    "sales_amount": ("deals", {}),
-    "deals_won": ("deals", {"status": "won"}),
-    "avg_order_value": ("deals", {}),
-    "sales_per_head": ("deals", {}),
-    "profit_per_head": ("deals", {}),
-    "key_product_attainment": ("deals", {"key": "1"}),
-    "intent_customers": ("customers", {}),
-    "lead_conversion_rate": ("customers", {"converted": "yes"}),
-    "crm_completeness": ("calls", {"timely": "no"}),
-}
-_LINK_TEXT = {
-    "sales_amount": gettext_lazy("The deals and refunds"),
-    "deals_won": gettext_lazy("The deals won"),
-    "avg_order_value": gettext_lazy("The deals and refunds"),
-    "sales_per_head": gettext_lazy("The deals and refunds"),
-    "profit_per_head": gettext_lazy("The deals and refunds"),
-    "key_product_attainment": gettext_lazy("The key-product deals"),
-    "intent_customers": gettext_lazy("The intent customers"),
-    "lead_conversion_rate": gettext_lazy("The converted customers"),
-    "crm_completeness": gettext_lazy("The calls without a timely outcome"),
-}
+def _card(code: str, value, who: Who, period: Period) -> dict:
+    """One KPI card: value, formula, numerator and denominator, and the link to its rows
+    (telesales.kpi.drill, the one source of those links)."""
+    definition = DEFINITIONS[code]
+    rows = drill_for(code)
+    return {
+        "code": code,
+        "label": definition.label,
+        "formula": definition.formula,
+        "value": display(value.value, definition.unit),
+        "applicable": value.applicable,
+        "numerator": _plain(value.numerator),
+        "denominator": _plain(value.denominator),
+        "is_ratio": value.denominator is not None or code == "key_product_attainment",
+        "link": drill_url(code, who=who.code, period_code=period.code),
+        "link_text": rows.text if rows is not None else "",
+        "no_target": code == "key_product_attainment" and value.denominator is None,
+    }
 
 
 def _figures(who: Who, period: Period) -> list[dict]:
     values = kpis_compute(who.scope, period, groups=("sales", "targets", "crm"))
-    cards = []
-    for code in (*SALES_KPIS, "key_product_attainment", *CRM_KPIS):
-        value, definition = values[code], DEFINITIONS[code]
-        kind, filters = _ROWS[code]
-        cards.append(
-            {
-                "code": code,
-                "label": definition.label,
-                "formula": definition.formula,
-                "value": display(value.value, definition.unit),
-                "applicable": value.applicable,
-                "numerator": _plain(value.numerator),
-                "denominator": _plain(value.denominator),
-                "is_ratio": value.denominator is not None or code == "key_product_attainment",
-                "link": reverse("analysis-rows", args=[kind]) + _query(who, period, **filters),
-                "link_text": _LINK_TEXT[code],
-                "no_target": code == "key_product_attainment" and value.denominator is None,
-            }
-        )
-    return cards
+    return [
+        _card(code, values[code], who, period)
+        for code in (*SALES_KPIS, "key_product_attainment", *CRM_KPIS)
+    ]
 
 
 # The KPIs of call monitoring, training, the team and the work reports (issue 6), in the
-# order of PRODUCT.md §5; their rows are on each area's own pages.
+# order of PRODUCT.md §5.
 TEAM_KPIS = (
     "qa_score_avg",
     "qa_pass_rate",
@@ -223,22 +216,7 @@ TEAM_KPIS = (
 
 def _team_figures(who: Who, period: Period) -> list[dict]:
     values = kpis_compute(who.scope, period, groups=("qa", "training", "people", "workreports"))
-    cards = []
-    for code in TEAM_KPIS:
-        value, definition = values[code], DEFINITIONS[code]
-        cards.append(
-            {
-                "code": code,
-                "label": definition.label,
-                "formula": definition.formula,
-                "value": display(value.value, definition.unit),
-                "applicable": value.applicable,
-                "numerator": _plain(value.numerator),
-                "denominator": _plain(value.denominator),
-                "is_ratio": value.denominator is not None,
-            }
-        )
-    return cards
+    return [_card(code, values[code], who, period) for code in TEAM_KPIS]
 
 
 def _base_context(request, who: Who, form, period, *, reps: bool = True) -> dict:
@@ -263,13 +241,170 @@ def analysis(request):
     return render(request, "reports/analysis.html", context)
 
 
-ROW_KINDS = {"deals", "customers", "calls"}
+ROW_KINDS = set(drill.KINDS)
+
+_TITLES = {
+    "deals": gettext_lazy("Deals behind the figures"),
+    "customers": gettext_lazy("Intent customers"),
+    "calls": gettext_lazy("Connected calls and their outcomes"),
+    "dialled": gettext_lazy("Dialled calls"),
+    "surveys": gettext_lazy("Survey responses"),
+    "complaints": gettext_lazy("Complaints opened in the period"),
+    "reviews": gettext_lazy("QA reviews"),
+    "sessions": gettext_lazy("Training sessions due"),
+    "course-results": gettext_lazy("Course results before and after"),
+    "skills": gettext_lazy("Skill assessments"),
+    "headcount": gettext_lazy("Headcount and leavers"),
+    "promotions": gettext_lazy("Promotions"),
+    "attainment": gettext_lazy("Sales attainment in both periods"),
+    "reports": gettext_lazy("Work reports due"),
+}
+
+# The filter chips of each kind: (label, filters); the first is the kind without filters.
+_CHIPS = {
+    "deals": [
+        (gettext_lazy("Deals and refunds"), {}),
+        (gettext_lazy("Deals won"), {"status": "won"}),
+        (gettext_lazy("Refunds"), {"status": "refunded"}),
+        (gettext_lazy("Key products"), {"key": "1"}),
+    ],
+    "customers": [
+        (gettext_lazy("All intent customers"), {}),
+        (gettext_lazy("Converted"), {"converted": "yes"}),
+        (gettext_lazy("Not converted"), {"converted": "no"}),
+    ],
+    "calls": [
+        (gettext_lazy("All connected calls"), {}),
+        (gettext_lazy("With an outcome within 24 h"), {"timely": "yes"}),
+        (gettext_lazy("Without a timely outcome"), {"timely": "no"}),
+    ],
+    "dialled": [
+        (gettext_lazy("All dialled calls"), {}),
+        (gettext_lazy("Connected"), {"answered": "yes"}),
+        (gettext_lazy("Not connected"), {"answered": "no"}),
+        (gettext_lazy("Effective"), {"effective": "yes"}),
+        (gettext_lazy("Connected, not effective"), {"answered": "yes", "effective": "no"}),
+    ],
+    "surveys": [
+        (gettext_lazy("All responses"), {}),
+        (gettext_lazy("Satisfied (4 or 5)"), {"satisfied": "yes"}),
+        (gettext_lazy("Not satisfied (1 to 3)"), {"satisfied": "no"}),
+    ],
+    "complaints": [
+        (gettext_lazy("All opened"), {}),
+        (gettext_lazy("Counted"), {"counted": "yes"}),
+        (gettext_lazy("Resolved in time"), {"timely": "yes"}),
+        (gettext_lazy("Not in time"), {"timely": "no"}),
+        (gettext_lazy("Open, within their SLA (not counted)"), {"counted": "no"}),
+    ],
+    "reviews": [
+        (gettext_lazy("All reviews"), {}),
+        (gettext_lazy("Passed"), {"passed": "yes"}),
+        (gettext_lazy("Not passed"), {"passed": "no"}),
+    ],
+    "sessions": [
+        (gettext_lazy("All sessions due"), {}),
+        (gettext_lazy("Held"), {"held": "yes"}),
+        (gettext_lazy("Not held"), {"held": "no"}),
+    ],
+    "course-results": [],
+    "skills": [],
+    "headcount": [
+        (gettext_lazy("Everyone counted"), {}),
+        (gettext_lazy("On the first day"), {"on": "first"}),
+        (gettext_lazy("On the last day"), {"on": "last"}),
+        (gettext_lazy("Leavers"), {"left": "yes"}),
+    ],
+    "promotions": [],
+    "attainment": [
+        (gettext_lazy("All compared reps"), {}),
+        (gettext_lazy("Improved"), {"improved": "yes"}),
+        (gettext_lazy("Not improved"), {"improved": "no"}),
+    ],
+    "reports": [
+        (gettext_lazy("All reports due"), {}),
+        (gettext_lazy("On time"), {"on_time": "yes"}),
+        (gettext_lazy("Late or missing"), {"on_time": "no"}),
+    ],
+}
+
+
+def _chips(kind: str, who: Who, period: Period, filters: dict) -> list[dict]:
+    return [
+        {
+            "label": label,
+            "url": _query(who, period, **wanted),
+            "current": wanted == filters,
+        }
+        for label, wanted in _CHIPS[kind]
+    ]
+
+
+def _visible(request, kind: str, found: drill.Rows):
+    """The rows the user may see (rows of people in their scope; for training sessions,
+    training's own rule), and how many others count in the figures."""
+    user = request.user
+    scope = access.scope_for(user)
+    if found.is_list:
+        if scope.company_wide:
+            return found.items, 0
+        shown = [
+            row for row in found.items if getattr(row, f"{found.employee}_id") in scope.employee_ids
+        ]
+        return shown, len(found.items) - len(shown)
+    if kind == "sessions":
+        visible = found.items.filter(pk__in=sessions_visible_to(user).values("pk"))
+    else:
+        visible = found.items.filter(access.visible_q(user, found.employee))
+    return visible, None
+
+
+def _decorate(request, kind: str, page, found: drill.Rows) -> None:
+    """Masked numbers and each row's state, on the page's rows only."""
+    user = request.user
+    if kind in ("deals", "customers", "surveys", "complaints"):
+        viewer = phone_viewer(user)
+        for row in page:
+            customer = row if kind == "customers" else row.customer
+            row.phone_shown = viewer.number(customer) if customer is not None else ""
+    if kind in ("calls", "dialled"):
+        viewer = number_viewer(user)
+        threshold = found.totals.get("threshold")
+        for call in page:
+            call.customer_shown = viewer.number(call)
+            if threshold is not None:
+                call.effective = call.answered and call.talk_seconds >= threshold
+    if kind == "reviews":
+        viewer = number_viewer(user)
+        for review in page:
+            review.customer_shown = viewer.number(review.call)
+    if kind == "complaints":
+        now = timezone.now()
+        for ticket in page:
+            if ticket.resolved_at is not None:
+                ticket.state = "timely" if ticket.resolved_at <= ticket.due_at else "late"
+            else:
+                ticket.state = "overdue" if ticket.due_at < now else "pending"
+    if kind == "promotions":
+        roles = dict(Role.choices)
+        for event in page:
+            event.from_shown = roles.get(event.from_value, event.from_value)
+            event.to_shown = roles.get(event.to_value, event.to_value)
+    if kind == "course-results":
+        for result in page:
+            result.change = result.score - result.pre_score
+    if kind == "attainment":
+        for row in page:
+            row.before_shown = display(row.before, "rate")
+            row.after_shown = display(row.after, "rate")
 
 
 @login_required
 def rows(request, kind):
-    """The rows behind a figure: the deals and refunds, the intent customers, or the
-    connected calls, of the rep or team in the period; only rows of people the user sees
+    """The rows behind a figure (telesales.kpi.drill): the deals and refunds, the intent
+    customers, the calls, the survey responses, the complaints, the QA reviews, the
+    training sessions and results, the headcount, the promotions, the reps' attainments or
+    the work reports of the rep or teams in the period; only rows of people the user sees
     are listed, and the page says how many others there are."""
     if kind not in ROW_KINDS:
         raise Http404
@@ -277,54 +412,18 @@ def rows(request, kind):
     form, period = _period(request)
     context = _base_context(request, who, form, period)
     context["kind"] = kind
+    context["title"] = _TITLES[kind]
     if period is None:
         return render(request, "reports/rows.html", context)
-    if kind == "deals":
-        queryset, field = deals_in_scope(who.scope, period), "employee"
-        status = request.GET.get("status")
-        if status in ("won", "refunded"):
-            queryset = queryset.filter(status=status)
-        if request.GET.get("key") == "1":
-            queryset = queryset.filter(product__key_product=True)
-        queryset = queryset.select_related("employee", "product", "customer").order_by(
-            "-closed_on", "-id"
-        )
-    elif kind == "customers":
-        queryset, field = (
-            intent_customers_in_scope(who.scope, period).annotate(converted=converted(period)),
-            "owner",
-        )
-        wanted = request.GET.get("converted")
-        if wanted in ("yes", "no"):
-            queryset = queryset.filter(converted=wanted == "yes")
-        queryset = queryset.select_related("owner").order_by("intent_on", "id")
-    else:
-        queryset, field = (
-            connected_calls_in_scope(who.scope, period).annotate(timely=timely()),
-            "employee",
-        )
-        wanted = request.GET.get("timely")
-        if wanted in ("yes", "no"):
-            queryset = queryset.filter(timely=wanted == "yes")
-        queryset = queryset.select_related("employee").order_by("-started_at", "-id")
-    visible = queryset.filter(access.visible_q(request.user, field))
+    filters = drill.clean_filters(kind, request.GET)
+    found = drill.drill_rows(kind, who.scope, period, filters)
+    visible, hidden = _visible(request, kind, found)
     page = Paginator(visible, PAGE_SIZE).get_page(request.GET.get("page"))
-    if kind == "deals":
-        viewer = phone_viewer(request.user)
-        for deal in page:
-            deal.phone_shown = viewer.number(deal.customer) if deal.customer else ""
-    elif kind == "customers":
-        viewer = phone_viewer(request.user)
-        for customer in page:
-            customer.phone_shown = viewer.number(customer)
-    else:
-        viewer = number_viewer(request.user)
-        for call in page:
-            call.customer_shown = viewer.number(call)
-    filters = {k: request.GET.get(k, "") for k in ("status", "key", "converted", "timely")}
-    hidden = 0
-    if not access.scope_for(request.user).company_wide:
-        hidden = queryset.count() - page.paginator.count
+    if hidden is None:
+        hidden = 0
+        if not access.scope_for(request.user).company_wide or kind == "sessions":
+            hidden = found.items.count() - page.paginator.count
+    _decorate(request, kind, page, found)
     query = request.GET.copy()
     query.pop("page", None)
     context.update(
@@ -333,7 +432,10 @@ def rows(request, kind):
             "hidden": hidden,
             "query": query.urlencode(),
             "filters": filters,
-            "keep": {k: v for k, v in filters.items() if v},
+            "keep": filters,
+            "chips": _chips(kind, who, period, filters),
+            "totals": found.totals,
+            "rows_template": f"reports/rows/_{kind.replace('-', '_')}.html",
         }
     )
     return render(request, "reports/rows.html", context)

@@ -1,6 +1,7 @@
-"""telesales appraisal open --scheme CODE --period 2026-Q3, telesales appraisal compute --period
-2026-Q3 [--scheme CODE] [--json] and telesales appraisal preview --scheme CODE --period 2026-Q3 (--employee E001 | --scope
-team:T1) [--user NAME] [--json] (PRODUCT.md §8).
+"""telesales appraisal open --scheme CODE --period 2026-Q3 [--user NAME], telesales appraisal
+compute --period 2026-Q3 [--scheme CODE] [--user NAME] [--json] and telesales appraisal
+preview --scheme CODE --period 2026-Q3 (--employee E001 | --scope team:T1) [--user NAME]
+[--json] (PRODUCT.md §8).
 
 preview scores appraisees on a scheme from today's data and stores nothing: one employee, or
 everyone in a team the scheme applies to (its reps for a rep scheme, its supervisor for a
@@ -8,7 +9,11 @@ supervisor scheme). With --user only the people that user may see. An unknown sc
 employee, team or user is refused with a message (exit 1).
 
 open creates one draft appraisal per person of the scheme's role employed in the period and
-prints how many; compute scores every appraisal of the period's cycles with its status."""
+prints how many; compute scores every appraisal of the period's cycles with its status.
+
+open --user NAME opens as that user, which must be HR or an administrator (anyone else is
+refused with exit 1 and nothing is opened); compute --user NAME scores only the appraisals that
+user may see (their own and those of the people in their scope; every one for HR)."""
 
 from __future__ import annotations
 
@@ -21,8 +26,10 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from telesales.appraisal.cycles import appraisal_open, appraisals_compute
+from telesales.appraisal.access import appraisals_visible, can_administer
+from telesales.appraisal.cycles import appraisal_open, appraisals_compute, cycle_period
 from telesales.appraisal.inputs import PreviewError, appraisal_preview
+from telesales.appraisal.models import Scheme as SchemeModel
 from telesales.appraisal.schemes import SchemeNotFound, scheme_load
 from telesales.core.periods import PeriodError, period_parse
 from telesales.org.access import employees_visible_to, teams_visible_to
@@ -51,12 +58,27 @@ class Command(BaseCommand):
         )
         opening.add_argument("--scheme", required=True, help="A scheme code, e.g. rep-default.")
         opening.add_argument("--period", required=True, help="2026-Q3, 2026-09 or 2026")
+        opening.add_argument("--user", help="Act as this user: HR or an administrator.")
         compute = commands.add_parser(
             "compute", help="Score every appraisal of a period from today's data."
         )
         compute.add_argument("--period", required=True, help="2026-Q3, 2026-09 or 2026")
         compute.add_argument("--scheme", help="Only the cycle of this scheme.")
         compute.add_argument("--json", action="store_true", help="Print one JSON object.")
+        compute.add_argument("--user", help="Only the appraisals this user may see.")
+        remind = commands.add_parser(
+            "remind",
+            help="Remind everyone whose 360 rating is due by tomorrow (once a day at most).",
+        )
+        remind.add_argument("--today", help="The day to remind for, YYYY-MM-DD (default today).")
+        remind.add_argument("--json", action="store_true", help="Print one JSON object.")
+        annual = commands.add_parser(
+            "annual", help="The annual summary: the year's quarterly totals and annual total."
+        )
+        annual.add_argument("--year", required=True, help="e.g. 2026")
+        annual.add_argument("--scheme", help="Only the appraisals of this scheme.")
+        annual.add_argument("--user", help="Only the people this user may see.")
+        annual.add_argument("--json", action="store_true", help="Print one JSON object.")
 
     def handle(self, *args, **options):
         if options["action"] == "preview":
@@ -65,14 +87,32 @@ class Command(BaseCommand):
             return self._open(options)
         if options["action"] == "compute":
             return self._compute(options)
+        if options["action"] == "remind":
+            return self._handle_remind(options)
+        if options["action"] == "annual":
+            return self._handle_annual(options)
         return None
 
     # --- open and compute ---------------------------------------------------------------
 
+    def _as_user(self, options, as_json: bool = False):
+        """The user of --user (None without it); an unknown user is refused with exit 1."""
+        if not options.get("user"):
+            return None
+        user = get_user_model().objects.filter(username=options["user"]).first()
+        if user is None:
+            self._fail(as_json, _("There is no user %(user)s.") % {"user": options["user"]})
+        return user
+
     def _open(self, options) -> None:
+        user = self._as_user(options)
+        if user is not None and not can_administer(user):
+            self._fail(False, _("Only HR and administrators open appraisal cycles."))
         try:
             cycle, created = appraisal_open(
-                actor="command line", scheme_code=options["scheme"], period_code=options["period"]
+                actor=user or "command line",
+                scheme_code=options["scheme"],
+                period_code=options["period"],
             )
         except (PeriodError, SchemeNotFound, ValidationError) as error:
             self._fail(False, _message(error))
@@ -87,10 +127,14 @@ class Command(BaseCommand):
 
     def _compute(self, options) -> None:
         as_json = options["json"]
+        user = self._as_user(options, as_json)
         try:
-            payload = appraisals_compute(
-                period_code=options["period"], scheme_code=options["scheme"]
-            )
+            if user is None:
+                payload = appraisals_compute(
+                    period_code=options["period"], scheme_code=options["scheme"]
+                )
+            else:
+                payload = _compute_visible(user, options["period"], options["scheme"])
         except (PeriodError, SchemeNotFound, ValidationError, PreviewError) as error:
             self._fail(as_json, _message(error))
         if as_json:
@@ -115,6 +159,39 @@ class Command(BaseCommand):
                     "grade": item["grade"] or dash,
                 }
             )
+
+    # --- remind (360 ratings) -----------------------------------------------------------
+
+    def _handle_remind(self, options) -> None:
+        """Count a reminder, and mail it, for each unanswered rating request due by tomorrow."""
+        import datetime as dt
+
+        from telesales.appraisal.ratings import ratings_remind_due
+
+        as_json = options["json"]
+        today = None
+        if options.get("today"):
+            try:
+                today = dt.date.fromisoformat(options["today"])
+            except ValueError:
+                self._fail(
+                    as_json,
+                    _("“%(value)s” is not a date; write it as YYYY-MM-DD.")
+                    % {"value": options["today"]},
+                )
+        summary = ratings_remind_due(actor="command line", today=today)
+        if as_json:
+            payload = {"reminded": summary.reminded, "emailed": summary.emailed}
+            self.stdout.write(json.dumps(payload))
+            return
+        self.stdout.write(
+            ngettext(
+                "%(count)s rater reminded, %(emailed)s by e-mail.",
+                "%(count)s raters reminded, %(emailed)s by e-mail.",
+                summary.reminded,
+            )
+            % {"count": summary.reminded, "emailed": summary.emailed}
+        )
 
     # --- preview ------------------------------------------------------------------------
 
@@ -208,11 +285,89 @@ class Command(BaseCommand):
             for move in item["redistributions"]:
                 self.stdout.write("  " + _statement(move))
 
+    # --- annual (PRODUCT.md §8 `appraisal annual`) ---------------------------------------
+
+    def _handle_annual(self, options) -> None:
+        from telesales.appraisal.annual import annual_compute
+
+        as_json = options["json"]
+        user = None
+        if options["user"]:
+            user = get_user_model().objects.filter(username=options["user"]).first()
+            if user is None:
+                self._fail(as_json, _("There is no user %(user)s.") % {"user": options["user"]})
+        try:
+            payload = annual_compute(year=options["year"], user=user, scheme_code=options["scheme"])
+        except (SchemeNotFound, ValidationError) as error:
+            self._fail(as_json, _message(error))
+        if as_json:
+            for item in payload["appraisals"]:
+                item.pop("employee_id", None)
+            self.stdout.write(json.dumps(payload, ensure_ascii=False))
+            return
+        if not payload["appraisals"]:
+            self.stdout.write(_("No quarterly appraisals in %(year)s.") % {"year": payload["year"]})
+        dash = "—"
+        for item in payload["appraisals"]:
+            quarters = "  ".join(
+                f"{q['period'][-2:]} "
+                + (
+                    dash
+                    if q["total"] is None
+                    else f"{q['total']:.2f}{'' if q['published'] else '*'}"
+                )
+                for q in item["quarters"]
+            )
+            self.stdout.write(
+                _(
+                    "%(no)s %(name)s · %(scheme)s · %(year)s: %(quarters)s → total %(total)s, "
+                    "grade %(grade)s"
+                )
+                % {
+                    "no": item["employee_no"],
+                    "name": item["name"],
+                    "scheme": item["scheme"],
+                    "year": payload["year"],
+                    "quarters": quarters,
+                    "total": dash if item["total"] is None else f"{item['total']:.2f}",
+                    "grade": item["grade"] or dash,
+                }
+            )
+        if any(
+            not q["published"] and q["total"] is not None
+            for item in payload["appraisals"]
+            for q in item["quarters"]
+        ):
+            self.stdout.write(_("* provisional: not yet published."))
+
     def _fail(self, as_json: bool, message: str) -> None:
         if as_json:
             self.stdout.write(json.dumps({"error": message}, ensure_ascii=False))
         self.stderr.write(message)
         sys.exit(1)
+
+
+def _compute_visible(user, period_code: str, scheme_code: str | None) -> dict:
+    """`appraisals_compute` restricted to the appraisals the user may see, in the same shape
+    and order."""
+    from telesales.appraisal.calibration import appraisal_results
+
+    period = cycle_period(period_code)
+    if scheme_code is not None and not SchemeModel.objects.filter(code=scheme_code).exists():
+        raise SchemeNotFound(
+            _("There is no appraisal scheme with the code “%(code)s”.") % {"code": scheme_code}
+        )
+    appraisals = (
+        appraisals_visible(user)
+        .filter(cycle__period=period.code)
+        .select_related("cycle__scheme", "employee")
+        .order_by("cycle__scheme__code", "employee__employee_no")
+    )
+    if scheme_code is not None:
+        appraisals = appraisals.filter(cycle__scheme__code=scheme_code)
+    appraisals = list(appraisals)
+    results = appraisal_results(appraisals)
+    return {"period": period.code, "appraisals": [results[a.pk] for a in appraisals]}
 
 
 def _message(error: Exception) -> str:
