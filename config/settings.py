@@ -179,25 +179,20 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 
-# E-mail (rating reminders): an SMTP server when TELESALES_SMTP_HOST is set, else the mails are
-# written to the server's console (a laptop or a demo has no mail server).
-_SMTP_HOST = os.environ.get("TELESALES_SMTP_HOST", "")
+# E-mail (rating reminders) through an SMTP server, by default the machine's own (localhost:25);
+# when none answers, the reminder is still counted and shown as a to-do, and the failure logged.
 MAILERS = {
-    "default": (
-        {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {
-                "host": _SMTP_HOST,
-                "port": int(os.environ.get("TELESALES_SMTP_PORT", "25")),
-                "username": os.environ.get("TELESALES_SMTP_USER", ""),
-                "password": os.environ.get("TELESALES_SMTP_PASSWORD", ""),
-                "use_tls": os.environ.get("TELESALES_SMTP_TLS", "") == "1",
-                "timeout": 10,
-            },
-        }
-        if _SMTP_HOST
-        else {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
-    )
+    "default": {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": os.environ.get("TELESALES_SMTP_HOST", "localhost"),
+            "port": int(os.environ.get("TELESALES_SMTP_PORT", "25")),
+            "username": os.environ.get("TELESALES_SMTP_USER", ""),
+            "password": os.environ.get("TELESALES_SMTP_PASSWORD", ""),
+            "use_tls": os.environ.get("TELESALES_SMTP_TLS", "") == "1",
+            "timeout": 10,
+        },
+    }
 }
 DEFAULT_FROM_EMAIL = os.environ.get("TELESALES_MAIL_FROM", "telesales@localhost")
 

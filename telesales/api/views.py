@@ -81,6 +81,7 @@ def kpis(request):
 
 
 @extend_schema(
+    operation_id="appraisals_list",
     parameters=[
         OpenApiParameter("period", OpenApiTypes.STR, required=True, description="2026-Q3"),
         OpenApiParameter("page", OpenApiTypes.INT, required=False),
@@ -124,7 +125,7 @@ def appraisals(request):
     return Response({"period": period.code, "count": count, "page": page, "appraisals": results})
 
 
-@extend_schema(responses={200: OpenApiTypes.OBJECT})
+@extend_schema(operation_id="appraisals_retrieve", responses={200: OpenApiTypes.OBJECT})
 @api_view(["GET"])
 def appraisal(request, pk: int):
     """One appraisal's result, if the user may see it (404 otherwise)."""
