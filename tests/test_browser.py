@@ -162,3 +162,63 @@ def test_supervisor_scores_a_call_with_an_instant_fail_and_the_rep_acknowledges(
     # then
     assert "ack-form" not in page.content()
     assert page.errors == []
+
+
+@pytest.fixture
+def default_schemes(transactional_db):
+    """The shipped schemes come from a data migration that an earlier transactional test
+    flushed away; the migration's own function puts them back."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from telesales.appraisal.models import Scheme
+
+    if not Scheme.objects.filter(code="rep-default").exists():
+        import_module("telesales.appraisal.migrations.0002_default_schemes").add_defaults(
+            apps, None
+        )
+
+
+def test_hr_edits_a_scheme_checked_as_they_type(default_schemes, page, live_server, org):
+    # given HR on the editor of the shipped rep scheme
+    _log_in(page, live_server, "h1")
+    page.goto(f"{live_server.url}/appraisal/schemes/rep-default/edit/")
+    box = page.locator("textarea[name=text]")
+    text = box.input_value()
+    assert "weight: 50" in text
+    # when HR types a category weight that breaks the sum
+    box.fill(text.replace("weight: 50", "weight: 45", 1))
+    box.press("End")  # a key press: htmx checks on keyup
+    # then the check names the broken rule without saving anything
+    page.wait_for_selector("[data-testid=scheme-errors]")
+    assert "100" in page.locator("[data-testid=scheme-errors]").inner_text()
+    # when HR puts it back
+    box.fill(text)
+    box.press("End")
+    # then the scheme is valid again and nothing changed
+    page.wait_for_selector("[data-testid=scheme-valid]")
+    from telesales.appraisal.models import Scheme
+
+    assert Scheme.objects.get(code="rep-default").version == 1
+    assert page.errors == []
+
+
+def test_rep_and_supervisor_confirm_the_targets(default_schemes, page, live_server, org):
+    # given R1's Q3 appraisal opened by HR
+    from telesales.appraisal.cycles import appraisal_open
+
+    cycle, _ = appraisal_open(actor=org.hr.user, scheme_code="rep-default", period_code="2026-Q3")
+    appraisal = cycle.appraisals.get(employee=org.r1)
+    # when the rep confirms on the scorecard, then the supervisor
+    for username in ("r1", "s1"):
+        page.context.clear_cookies()
+        _log_in(page, live_server, username)
+        page.goto(f"{live_server.url}/appraisal/{appraisal.pk}/")
+        page.click("[data-testid=agree-form] button[type=submit]")
+        page.wait_for_load_state("load")
+    # then both confirmed and the appraisal is agreed
+    appraisal.refresh_from_db()
+    assert appraisal.status == "agreed"
+    assert page.locator("[data-testid=agreed-appraisee]").inner_text() != ""
+    assert page.errors == []
