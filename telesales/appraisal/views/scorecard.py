@@ -17,8 +17,7 @@ from django.core.paginator import Paginator
 from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template, render_to_string
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.formats import number_format
@@ -542,21 +541,10 @@ def monthly_tracking(appraisal: Appraisal, ratings: dict | None = None) -> list[
     return rows
 
 
-def _partial(request, module_name: str, function: str, template: str, appraisal) -> str:
-    """Another area's panel on the scorecard, when that area provides it (its context
-    function and its template); empty otherwise."""
-    import importlib
-
-    module = importlib.import_module(f"telesales.appraisal.views.{module_name}")
-    make = getattr(module, function, None)
-    if make is None:
-        return ""
-    try:
-        get_template(template)
-    except TemplateDoesNotExist:  # the area has its context but not its template yet
-        return ""
-    context = {"appraisal": appraisal, **make(request, appraisal)}
-    return render_to_string(template, context, request=request)
+def _panel(request, template: str, context: dict, appraisal) -> str:
+    """Another area's panel on the scorecard: the process (views.process) and the 360 ratings
+    (views.ratings)."""
+    return render_to_string(template, {"appraisal": appraisal, **context}, request=request)
 
 
 @login_required
@@ -565,6 +553,8 @@ def appraisal_detail(request, pk: int):
     the frozen snapshot; the user must see the appraisal (404 otherwise)."""
     from telesales.appraisal.publication import appraisal_result, snapshot_current
     from telesales.appraisal.ratings import appraisal_ratings
+    from telesales.appraisal.views.process import process_context
+    from telesales.appraisal.views.ratings import ratings_context
 
     appraisal = access.access_appraisal(request.user, pk)
     frozen = appraisal.status in FROZEN
@@ -594,11 +584,14 @@ def appraisal_detail(request, pk: int):
         "redistributions": rows["redistributions"],
         "chart": chart,
         "months": monthly_tracking(appraisal, ratings),
-        "process_html": _partial(
-            request, "process", "process_context", "appraisal/_process.html", appraisal
+        "process_html": _panel(
+            request,
+            "appraisal/_process.html",
+            process_context(request, appraisal, result=None if frozen else result),
+            appraisal,
         ),
-        "ratings_html": _partial(
-            request, "ratings", "ratings_context", "appraisal/_ratings_panel.html", appraisal
+        "ratings_html": _panel(
+            request, "appraisal/_ratings_panel.html", ratings_context(request, appraisal), appraisal
         ),
     }
     return render(request, "appraisal/scorecard.html", context)
