@@ -54,12 +54,10 @@ def appraisals_visible(user) -> QuerySet[Appraisal]:
         return qs.none()
     if scope.company_wide:
         return qs
-    own = Q(employee_id=scope.employee.pk) if scope.employee is not None else Q(pk__in=[])
-    return qs.filter(
-        own
-        | Q(employee_id__in=scope.employee_ids)
-        | Q(rater_id__in=[scope.employee.pk if scope.employee is not None else 0])
-    )
+    visible = Q(employee_id__in=scope.employee_ids)  # everyone's scope holds themselves
+    if scope.employee is not None:
+        visible |= Q(rater_id=scope.employee.pk)  # an appraisal they rate, e.g. after a move
+    return qs.filter(visible)
 
 
 def access_appraisal(user, pk) -> Appraisal:

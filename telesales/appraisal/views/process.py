@@ -185,116 +185,110 @@ def _appraisal(request, pk) -> Appraisal:
 # --- the posts ----------------------------------------------------------------------------------
 
 
+def _posted(request, appraisal: Appraisal, form: forms.Form | None, service, success):
+    """One post of the panel: a form that does not validate shows its errors; else the
+    service runs with the cleaned data (`service(data)`), and its refusal becomes a message
+    (`_run`). `success` is the message, or a function of the data giving it. Always back to
+    the scorecard."""
+    if form is not None and not form.is_valid():
+        _form_errors(request, form)
+        return _back(appraisal)
+    data = form.cleaned_data if form is not None else {}
+    _run(request, lambda: service(data), success(data) if callable(success) else success)
+    return _back(appraisal)
+
+
 @login_required
 @require_POST
 def appraisal_move(request, pk):
     appraisal = _appraisal(request, pk)
-    form = MoveForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return _back(appraisal)
-    to_status = form.cleaned_data["to_status"]
-    _run(
+    return _posted(
         request,
-        lambda: process.appraisal_move(
+        appraisal,
+        MoveForm(request.POST),
+        lambda data: process.appraisal_move(
             actor=request.user,
             appraisal=appraisal,
-            to_status=to_status,
-            reason=form.cleaned_data["reason"],
+            to_status=data["to_status"],
+            reason=data["reason"],
         ),
-        _("The appraisal is now “%(status)s”.") % {"status": Status(to_status).label},
+        lambda data: (
+            _("The appraisal is now “%(status)s”.") % {"status": Status(data["to_status"]).label}
+        ),
     )
-    return _back(appraisal)
 
 
 @login_required
 @require_POST
 def agreement_confirm(request, pk):
     appraisal = _appraisal(request, pk)
-    _run(
+    return _posted(
         request,
-        lambda: process.agreement_confirm(actor=request.user, appraisal=appraisal),
+        appraisal,
+        None,
+        lambda data: process.agreement_confirm(actor=request.user, appraisal=appraisal),
         _("You confirmed the targets and standards."),
     )
-    return _back(appraisal)
 
 
 @login_required
 @require_POST
 def note_add(request, pk):
     appraisal = _appraisal(request, pk)
-    form = NoteForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return _back(appraisal)
-    _run(
+    return _posted(
         request,
-        lambda: process.note_add(
-            actor=request.user,
-            appraisal=appraisal,
-            text=form.cleaned_data["text"],
-            shared=form.cleaned_data["shared"],
+        appraisal,
+        NoteForm(request.POST),
+        lambda data: process.note_add(
+            actor=request.user, appraisal=appraisal, text=data["text"], shared=data["shared"]
         ),
         _("The note is saved."),
     )
-    return _back(appraisal)
 
 
 @login_required
 @require_POST
 def interview_record(request, pk):
     appraisal = _appraisal(request, pk)
-    form = InterviewForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return _back(appraisal)
-    _run(
+    return _posted(
         request,
-        lambda: process.interview_record(
-            actor=request.user,
-            appraisal=appraisal,
-            held_on=form.cleaned_data["held_on"],
-            notes=form.cleaned_data["notes"],
+        appraisal,
+        InterviewForm(request.POST),
+        lambda data: process.interview_record(
+            actor=request.user, appraisal=appraisal, held_on=data["held_on"], notes=data["notes"]
         ),
         _("The result interview is recorded; the appraisee is asked to acknowledge it."),
     )
-    return _back(appraisal)
 
 
 @login_required
 @require_POST
 def interview_acknowledge(request, pk):
     appraisal = _appraisal(request, pk)
-    form = AcknowledgeForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return _back(appraisal)
-    _run(
+    return _posted(
         request,
-        lambda: process.interview_acknowledge(
-            actor=request.user, appraisal=appraisal, comment=form.cleaned_data["comment"]
+        appraisal,
+        AcknowledgeForm(request.POST),
+        lambda data: process.interview_acknowledge(
+            actor=request.user, appraisal=appraisal, comment=data["comment"]
         ),
         _("You acknowledged the result interview."),
     )
-    return _back(appraisal)
 
 
 @login_required
 @require_POST
 def appeal_file(request, pk):
     appraisal = _appraisal(request, pk)
-    form = AppealForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return _back(appraisal)
-    _run(
+    return _posted(
         request,
-        lambda: process.appeal_file(
-            actor=request.user, appraisal=appraisal, reason=form.cleaned_data["reason"]
+        appraisal,
+        AppealForm(request.POST),
+        lambda data: process.appeal_file(
+            actor=request.user, appraisal=appraisal, reason=data["reason"]
         ),
         _("Your appeal is filed; you will see the decision here."),
     )
-    return _back(appraisal)
 
 
 def _open_appeal(appraisal: Appraisal) -> Appeal | None:
@@ -315,23 +309,20 @@ def appeal_decide(request, pk):
     if appeal is None:
         messages.error(request, _("There is no open appeal on this appraisal."))
         return _back(appraisal)
-    form = DecideForm(request.POST, grades=_grades(appraisal))
-    if not form.is_valid():
-        _form_errors(request, form)
-        return _back(appraisal)
-    _run(
+    return _posted(
         request,
-        lambda: process.appeal_decide(
+        appraisal,
+        DecideForm(request.POST, grades=_grades(appraisal)),
+        lambda data: process.appeal_decide(
             actor=request.user,
             appeal=appeal,
-            outcome=form.cleaned_data["outcome"],
-            reason=form.cleaned_data["reason"],
-            to_grade=form.cleaned_data["to_grade"] or None,
-            to_total=form.cleaned_data["to_total"] or None,
+            outcome=data["outcome"],
+            reason=data["reason"],
+            to_grade=data["to_grade"] or None,
+            to_total=data["to_total"] or None,
         ),
         _("The appeal is decided and the appraisal is closed."),
     )
-    return _back(appraisal)
 
 
 @login_required
@@ -343,22 +334,20 @@ def action_add(request, pk):
         owners=_owners(request.user, appraisal),
         kpis=list(_kpi_labels(process.scheme_kpis(appraisal)).items()),
     )
-    if not form.is_valid():
-        _form_errors(request, form)
-        return _back(appraisal)
-    _run(
+    return _posted(
         request,
-        lambda: process.action_add(
+        appraisal,
+        form,
+        lambda data: process.action_add(
             actor=request.user,
             appraisal=appraisal,
-            text=form.cleaned_data["text"],
-            owner=form.cleaned_data["owner"],
-            due_on=form.cleaned_data["due_on"],
-            kpi=form.cleaned_data["kpi"],
+            text=data["text"],
+            owner=data["owner"],
+            due_on=data["due_on"],
+            kpi=data["kpi"],
         ),
         _("The improvement action is added."),
     )
-    return _back(appraisal)
 
 
 @login_required
@@ -368,17 +357,17 @@ def action_update(request, pk, action_pk):
     action = ImprovementAction.objects.filter(appraisal=appraisal, pk=action_pk).first()
     if action is None:
         raise Http404
-    form = ActionUpdateForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return _back(appraisal)
-    status = form.cleaned_data["status"]
-    _run(
+    return _posted(
         request,
-        lambda: process.action_update(actor=request.user, action=action, status=status),
-        _("The action is marked “%(status)s”.") % {"status": ActionStatus(status).label},
+        appraisal,
+        ActionUpdateForm(request.POST),
+        lambda data: process.action_update(
+            actor=request.user, action=action, status=data["status"]
+        ),
+        lambda data: (
+            _("The action is marked “%(status)s”.") % {"status": ActionStatus(data["status"]).label}
+        ),
     )
-    return _back(appraisal)
 
 
 urlpatterns = [
